@@ -4,15 +4,27 @@
  *
  * @since 0.1.0
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Bulk, EnrichmentType, Result, Team } from "@lemlist-effect/contract"
-import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import * as internal from "./internal/client.js"
+import * as internalRetry from "./internal/clientRetry.js"
 import type { LemlistError } from "./LemlistError.js"
+import type * as RequestPacer from "./RequestPacer.js"
 
 /**
- * One entry of a bulk answer, in the order of the submitted items: an enrichment id, or the
- * missing-input code lemlist gave that item.
+ * One entry of a bulk answer, in the order of the submitted items: an enrichment id, the
+ * missing-input code lemlist gave that item, or (tolerance: DECISIONS.md) an entry of a shape
+ * no documented variant matches, reported for that item alone. An `Undecodable` item may have
+ * been created and charged: treat it as undetermined, never resend it blindly.
  *
  * @since 0.1.0
  * @category models
@@ -20,6 +32,12 @@ import type { LemlistError } from "./LemlistError.js"
 export type BulkEntry =
   | { readonly _tag: "Accepted"; readonly id: string; readonly metadata: Bulk.Metadata | undefined }
   | { readonly _tag: "MissingInput"; readonly code: string; readonly metadata: Bulk.Metadata | undefined }
+  | {
+    readonly _tag: "Undecodable"
+    readonly raw: unknown
+    readonly description: string
+    readonly metadata: Bulk.Metadata | undefined
+  }
 
 /**
  * The state of one enrichment, normalised from `GET /enrich/{id}`.
@@ -102,3 +120,167 @@ export interface Service {
  * @category tags
  */
 export class LemlistClient extends Context.Tag("@lemlist-effect/enrich/LemlistClient")<LemlistClient, Service>() {}
+
+// ---------------------------------------------------------------------------------------------
+// Constructors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * lemlist's API root.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl: string = internal.defaultBaseUrl
+
+/**
+ * Client options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The lemlist API key. Sent as Basic auth with an empty user; never logged or traced. */
+  readonly apiKey: Redacted.Redacted<string>
+  /** Default `https://api.lemlist.com/api`. */
+  readonly baseUrl?: string | undefined
+  /** Per attempt: sending the request and reading the answer (not the wait for a slot). Default 30 s. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Retry schedules. Which failures are retried is fixed by safety and cannot be widened here:
+   * `idempotent` (GETs, `deleteHook`) retries timeouts, transport errors, 429 and 5xx;
+   * `nonIdempotent` (`bulkEnrich`, `enrich`, `enrichLead`, `createHook`) retries only 429 and
+   * never-connected transport errors. Default for both: {@link retrySchedule}`()`. Pass
+   * `Schedule.stop` to disable.
+   */
+  readonly retry?: {
+    readonly idempotent?: Schedule.Schedule<unknown, LemlistError> | undefined
+    readonly nonIdempotent?: Schedule.Schedule<unknown, LemlistError> | undefined
+  } | undefined
+  /**
+   * Pacing of the process-wide pacer for this key, used when no `RequestPacer` is provided
+   * (clients on one key then share it; the stricter setting wins). Ignored when a
+   * `RequestPacer` service is in the context: that one is configured where it is built.
+   */
+  readonly pacing?: RequestPacer.Options | undefined
+  /** Wraps the underlying `HttpClient` (proxies, extra headers, logging). Applied after auth. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * Builds a client over the current `HttpClient`. Requests are paced by the `RequestPacer` in
+ * the context, or by the process-wide one for this key.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* LemlistClient.make({ apiKey: Redacted.make(process.env.LEMLIST_API_KEY!) })
+ *   const [entry] = yield* client.bulkEnrich([{ input: { email: "ada@example.com" }, enrichmentRequests: ["verify"] }])
+ *   return entry
+ * }).pipe(Effect.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, never, HttpClient.HttpClient> = internal.make
+
+/**
+ * The client as a layer.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const Lemlist = LemlistClient.layer({ apiKey: Redacted.make("key"), timeout: "10 seconds" }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * const credits = Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(Lemlist))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<LemlistClient, never, HttpClient.HttpClient> =>
+  Layer.effect(LemlistClient, make(options))
+
+/**
+ * The client as a layer, configured from `Config`: by default the key from `LEMLIST_API_KEY`
+ * (as `Redacted`) and the base URL from `LEMLIST_BASE_URL` (default {@link defaultBaseUrl}).
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Layer } from "effect"
+ *
+ * const Lemlist = LemlistClient.layerConfig({ timeout: "20 seconds" }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options?: Omit<Options, "apiKey" | "baseUrl"> & {
+    readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
+    readonly baseUrl?: Config.Config<string> | undefined
+  }
+): Layer.Layer<LemlistClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    LemlistClient,
+    Effect.gen(function*() {
+      const apiKey = yield* (options?.apiKey ?? Config.redacted("LEMLIST_API_KEY"))
+      const baseUrl = yield* (options?.baseUrl ??
+        Config.string("LEMLIST_BASE_URL").pipe(Config.withDefault(internal.defaultBaseUrl)))
+      return yield* make({ ...options, apiKey, baseUrl })
+    })
+  )
+
+/**
+ * The default retry schedule: exponential from `base` (200 ms) by `factor` (2), jittered,
+ * capped at `maxDelay` (10 s), at most `times` (5) retries; after a 429 it waits exactly the
+ * `Retry-After` lemlist sent. Build overrides from it to keep the `Retry-After` behaviour.
+ *
+ * @example
+ * ```ts
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Redacted } from "effect"
+ *
+ * const layer = LemlistClient.layer({
+ *   apiKey: Redacted.make("key"),
+ *   retry: { idempotent: LemlistClient.retrySchedule({ times: 10, base: "500 millis" }) }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const retrySchedule: (options?: {
+  readonly base?: Duration.DurationInput | undefined
+  readonly factor?: number | undefined
+  readonly times?: number | undefined
+  readonly maxDelay?: Duration.DurationInput | undefined
+}) => Schedule.Schedule<unknown, LemlistError> = internalRetry.retrySchedule
+
+/**
+ * Whether the client would retry this error for an idempotent request (GET, DELETE).
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const isTransient: (error: LemlistError) => boolean = internalRetry.isTransient
+
+/**
+ * Whether a credit-spending request that failed with this error surely did nothing (429, or
+ * never connected), so that resending it cannot charge twice.
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const surelyDidNothing: (error: LemlistError) => boolean = internalRetry.surelyDidNothing

@@ -134,6 +134,32 @@ export class LeadConflict extends Schema.TaggedError<LeadConflict>("@lemlist-eff
 }
 
 /**
+ * A 409 of `POST /hooks`: the `targetUrl` is already registered for the team, or the team has
+ * its maximum of hooks. Nothing was created.
+ *
+ * @example
+ * ```ts
+ * import { LemlistError } from "@lemlist-effect/enrich"
+ *
+ * new LemlistError.HookConflict({ description: "Webhook already exists" }).mayHaveTakenEffect // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HookConflict extends Schema.TaggedError<HookConflict>("@lemlist-effect/enrich/HookConflict")(
+  "HookConflict",
+  { description: Schema.String }
+) {
+  /** @since 0.1.0 */
+  readonly mayHaveTakenEffect = false
+  /** @since 0.1.0 */
+  override get message() {
+    return `lemlist refused the hook: ${this.description}`
+  }
+}
+
+/**
  * A 429: the request did nothing. `retryAfterMillis` is what lemlist asked us to wait.
  *
  * @since 0.1.0
@@ -271,6 +297,7 @@ export type LemlistError =
   | BadTeam
   | NotFound
   | LeadConflict
+  | HookConflict
   | RateLimited
   | InsufficientCredits
   | ServerError
@@ -291,6 +318,7 @@ export const LemlistError = Schema.Union(
   BadTeam,
   NotFound,
   LeadConflict,
+  HookConflict,
   RateLimited,
   InsufficientCredits,
   ServerError,

@@ -1,0 +1,224 @@
+/**
+ * The lemlist client: requests, pacing, timeouts, retries by safety, spans and counters.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { EnrichmentType } from "@lemlist-effect/contract"
+import type { Bulk } from "@lemlist-effect/contract"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import { flow, identity } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type { ClientStats, Options, Service } from "../LemlistClient.js"
+import * as E from "../LemlistError.js"
+import * as RequestPacer from "../RequestPacer.js"
+import { rateLimitInfo } from "./clientHeaders.js"
+import * as Response from "./clientResponse.js"
+import { isTransient, retrySchedule, surelyDidNothing } from "./clientRetry.js"
+import { fromRequestError, fromResponseError } from "./clientTransport.js"
+
+/** @internal */
+export const defaultBaseUrl = "https://api.lemlist.com/api"
+
+/** @internal */
+export const defaultTimeout: Duration.DurationInput = "30 seconds"
+
+type Safety = "idempotent" | "nonIdempotent"
+
+interface Call<A> {
+  readonly route: Response.Route
+  readonly safety: Safety
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly id?: string | undefined
+  readonly attributes?: Record<string, unknown>
+  readonly decode: (status: number, body: Response.Body) => Either.Either<A, E.LemlistError>
+}
+
+const flags = (types: ReadonlyArray<EnrichmentType.EnrichmentType>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const type of types) out[EnrichmentType.queryFlag[type]] = "true"
+  return out
+}
+
+const inputParams = (input: Bulk.EnrichmentInput): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(input)) if (typeof v === "string" && v !== "") out[k] = v
+  return out
+}
+
+/** @internal */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
+    const key = RequestPacer.keyId(Redacted.value(options.apiKey))
+    const pacer = Option.getOrElse(
+      yield* Effect.serviceOption(RequestPacer.RequestPacer),
+      () => RequestPacer.global(options.pacing)
+    )
+    const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const timeoutMillis = Duration.toMillis(timeout)
+    const schedules: Record<Safety, Schedule.Schedule<unknown, E.LemlistError>> = {
+      idempotent: options.retry?.idempotent ?? retrySchedule(),
+      nonIdempotent: options.retry?.nonIdempotent ?? retrySchedule()
+    }
+    const defaultRetryAfterMillis = options.pacing?.defaultPauseMillis ?? 2000
+
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest(flow(
+        HttpClientRequest.prependUrl(baseUrl),
+        // lemlist wants Basic with an empty user; the key stays Redacted in the request.
+        HttpClientRequest.basicAuth("", options.apiKey),
+        HttpClientRequest.acceptJson
+      )),
+      options.transformClient ?? identity
+    )
+
+    const counters = { requests: 0, rateLimited: 0, retries: 0 }
+
+    const mapHttpError = (error: HttpClientError.HttpClientError): E.LemlistError =>
+      error._tag === "RequestError" ? fromRequestError(error) : fromResponseError(error)
+
+    const attempt = <A>(call: Call<A>): Effect.Effect<A, E.LemlistError> =>
+      Effect.gen(function*() {
+        const startedAt = yield* pacer.take(key)
+        counters.requests++
+        const [response, text] = yield* client.execute(call.request).pipe(
+          Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
+          Effect.mapError(mapHttpError),
+          // The timeout covers sending and reading, not the wait for a slot.
+          Effect.timeoutFail({ duration: timeout, onTimeout: () => new E.Timeout({ afterMillis: timeoutMillis }) })
+        )
+        const now = yield* Clock.currentTimeMillis
+        const info = rateLimitInfo(response.headers, now)
+        yield* pacer.observe(key, {
+          startedAt,
+          status: response.status,
+          limit: info.limit,
+          remaining: info.remaining,
+          retryAfterMillis: info.retryAfterMillis
+        })
+        if (response.status === 429) counters.rateLimited++
+        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+        const body = Response.parseBody(text)
+        if (Response.isSuccess(response.status)) return yield* call.decode(response.status, body)
+        return yield* Effect.fail(Response.failure({
+          route: call.route,
+          id: call.id,
+          retryAfterMillis: info.retryAfterMillis,
+          defaultRetryAfterMillis
+        }, response.status, body))
+      })
+
+    const run = <A>(call: Call<A>): Effect.Effect<A, E.LemlistError> =>
+      Effect.suspend(() => {
+        let attempts = 0
+        return Effect.suspend(() => {
+          if (attempts++ > 0) counters.retries++
+          return attempt(call)
+        }).pipe(
+          Effect.retry({
+            schedule: schedules[call.safety],
+            while: call.safety === "idempotent" ? isTransient : surelyDidNothing
+          }),
+          Effect.tap(() => Effect.annotateCurrentSpan("lemlist.attempts", attempts)),
+          Effect.tapError(() => Effect.annotateCurrentSpan("lemlist.attempts", attempts))
+        )
+      }).pipe(
+        Effect.withSpan(`LemlistClient.${call.route}`, {
+          kind: "client",
+          attributes: { "http.request.method": call.request.method, ...call.attributes }
+        })
+      )
+
+    const service: Service = {
+      bulkEnrich: (items, opts) =>
+        run({
+          route: "bulkEnrich",
+          safety: "nonIdempotent",
+          request: HttpClientRequest.post("/v2/enrichments/bulk").pipe(
+            opts?.webhookUrl === undefined ? identity : HttpClientRequest.setUrlParam("webhookUrl", opts.webhookUrl),
+            HttpClientRequest.bodyUnsafeJson(items)
+          ),
+          attributes: { "lemlist.items": items.length },
+          decode: (status, body) => Response.bulkEntries(status, body, items.length)
+        }),
+      enrich: (input, types, opts) =>
+        run({
+          route: "enrich",
+          safety: "nonIdempotent",
+          request: HttpClientRequest.post("/enrich").pipe(
+            HttpClientRequest.setUrlParams({
+              ...flags(types),
+              ...inputParams(input),
+              ...(opts?.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl })
+            })
+          ),
+          attributes: { "lemlist.types": types.join(",") },
+          decode: Response.enrichmentId
+        }),
+      enrichLead: (leadId, types, opts) =>
+        run({
+          route: "enrichLead",
+          safety: "nonIdempotent",
+          id: leadId,
+          request: HttpClientRequest.post(`/leads/${encodeURIComponent(leadId)}/enrich`).pipe(
+            HttpClientRequest.setUrlParams({
+              ...flags(types),
+              ...(opts?.force === true ? { force: "true" } : {}),
+              ...(opts?.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl })
+            })
+          ),
+          attributes: { "lemlist.types": types.join(","), "lemlist.lead_id": leadId },
+          decode: Response.enrichmentId
+        }),
+      getEnrichment: (id, opts) =>
+        run({
+          route: "getEnrichment",
+          safety: "idempotent",
+          id,
+          request: HttpClientRequest.get(`/enrich/${encodeURIComponent(id)}`),
+          attributes: { "lemlist.enrichment_id": id },
+          decode: (status, body) => Response.enrichmentStatus(id, status, body, opts?.types)
+        }),
+      credits: run({
+        route: "credits",
+        safety: "idempotent",
+        request: HttpClientRequest.get("/team/credits"),
+        decode: Response.credits
+      }),
+      createHook: (request) =>
+        run({
+          route: "createHook",
+          // Not a credit spender, but not idempotent either: a resend could register it twice.
+          safety: "nonIdempotent",
+          request: HttpClientRequest.post("/hooks").pipe(HttpClientRequest.bodyUnsafeJson(request)),
+          // The secret is in the body only, never in an attribute.
+          attributes: { "lemlist.hook_type": request.type ?? "all" },
+          decode: Response.hook
+        }),
+      listHooks: run({
+        route: "listHooks",
+        safety: "idempotent",
+        request: HttpClientRequest.get("/hooks"),
+        decode: Response.hooks
+      }),
+      deleteHook: (id) =>
+        run({
+          route: "deleteHook",
+          safety: "idempotent",
+          id,
+          request: HttpClientRequest.del(`/hooks/${encodeURIComponent(id)}`),
+          attributes: { "lemlist.hook_id": id },
+          decode: (status, body) => Response.deletedHook(id, status, body)
+        }),
+      stats: Effect.sync((): ClientStats => ({ ...counters }))
+    }
+    return service
+  })
