@@ -1,0 +1,100 @@
+/**
+ * Bulk enrichment as one `Stream`: leads in, outcomes out. Validation, batching, pacing, safe
+ * retries, result collection (webhooks and polling) and the journal all happen inside.
+ *
+ * @since 0.1.0
+ */
+import type { EnrichmentType } from "@lemlist-effect/contract"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import type * as Duration from "effect/Duration"
+import type * as Stream from "effect/Stream"
+import type * as SubscriptionRef from "effect/SubscriptionRef"
+import type { EnrichmentError } from "./EnrichmentError.js"
+import * as internal from "./internal/run.js"
+import type { Journal } from "./Journal.js"
+import type { Lead } from "./Lead.js"
+import type { LemlistClient } from "./LemlistClient.js"
+import type * as LemlistError from "./LemlistError.js"
+import type { Outcome } from "./Outcome.js"
+import type { Progress } from "./Progress.js"
+
+/**
+ * Options of a run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The workflows for every lead that does not name its own. */
+  readonly types: NonEmptyReadonlyArray<EnrichmentType.EnrichmentType>
+  /** Leads per bulk call, at most 500 (the default). */
+  readonly batchSize?: number | undefined
+  /** The longest wait to fill a batch before sending it anyway. Default 200 ms. */
+  readonly batchWait?: Duration.DurationInput | undefined
+  /** Bulk calls in flight at once. Default 2 (the limiter paces them anyway). */
+  readonly concurrency?: number | undefined
+  /** Leads read but not yet emitted, at most: the memory bound and the backpressure. Default 100,000. */
+  readonly maxInFlight?: number | undefined
+  /**
+   * Resend leads whose submit failed ambiguously (timeout after sending, connection reset,
+   * 5xx), in this run and when resuming. Off by default: a resend may charge twice.
+   */
+  readonly resendUndetermined?: boolean | undefined
+  /** The most credits the run may commit; leads past it end `Failed` with `BudgetExhausted`. */
+  readonly budget?: number | undefined
+  /**
+   * Before sending, compare the team's credits with the most the run can cost (needs `total`
+   * or `budget`): `"fail"` (default) stops with `InsufficientCreditsForRun`, `"warn"` logs.
+   */
+  readonly creditCheck?: "fail" | "warn" | "off" | undefined
+  /** How many leads the input holds, when known: for the credit check and the ETA. */
+  readonly total?: number | undefined
+  /** Where to publish live counters (see `Progress.make`). */
+  readonly progress?: SubscriptionRef.SubscriptionRef<Progress> | undefined
+  /** Result collection by polling. */
+  readonly polling?: {
+    /** First poll of a fresh enrichment when there is no webhook receiver. Default 2 s. */
+    readonly initialDelay?: Duration.DurationInput | undefined
+    /** With webhooks: how long to wait for one before polling. Default 2 minutes. */
+    readonly webhookGrace?: Duration.DurationInput | undefined
+    /** The longest wait between two polls of one id (the backoff doubles up to it). Default 30 s. */
+    readonly maxInterval?: Duration.DurationInput | undefined
+    /** After this, an enrichment still running ends `Failed` with `Deadline`. Default 1 hour. */
+    readonly deadline?: Duration.DurationInput | undefined
+    /** Polls in flight at once (the limiter paces them). Default 10. */
+    readonly concurrency?: number | undefined
+  } | undefined
+  /** Credit costs, for the budget and the credits-spent counter. Default: lemlist's. */
+  readonly costs?: EnrichmentType.CreditCosts | undefined
+}
+
+/**
+ * Enriches leads: one outcome per lead, in completion order, each with its lead's key and
+ * metadata. Results come by webhook when a `WebhookReceiver` is provided (polling stays on as
+ * a safety net), by polling otherwise. The stream fails only for what stops the run: bad
+ * credentials, credits gone, the journal failing.
+ *
+ * @example
+ * ```ts
+ * import { Enrichment, Journal, LemlistClient } from "@lemlist-effect/enrich"
+ * import { Effect, Stream } from "effect"
+ *
+ * const leads = [
+ *   { input: { email: "ada@example.com" } },
+ *   { input: { firstName: "Grace", lastName: "Hopper", companyName: "Navy", companyDomain: "navy.example" } }
+ * ]
+ *
+ * const program = Enrichment.run(leads, { types: ["find_email", "verify"], total: leads.length }).pipe(
+ *   Stream.runForEach((outcome) => Effect.log(outcome._tag, outcome.key)),
+ *   Effect.provide(Journal.layerMemory)
+ * )
+ * // provide LemlistClient.layerConfig(...) and an HttpClient, then run it
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run: (
+  leads: Stream.Stream<Lead> | Iterable<Lead>,
+  options: Options
+) => Stream.Stream<Outcome, EnrichmentError | LemlistError.Unauthorized, LemlistClient | Journal> = internal.run

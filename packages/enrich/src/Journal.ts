@@ -1,0 +1,119 @@
+/**
+ * The journal: each lead's state, written before the step that depends on it, so that a run
+ * killed at any moment and restarted with the same journal and input sends nothing twice and
+ * loses no outcome. Two layers: in memory (tests, one-shot runs) and SQLite (resumable runs).
+ *
+ * @since 0.1.0
+ */
+import type { EnrichmentType } from "@lemlist-effect/contract"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type { JournalError } from "./EnrichmentError.js"
+import * as internal from "./internal/journal.js"
+import type { Outcome } from "./Outcome.js"
+
+/**
+ * What the journal knows of a lead.
+ *
+ * - `Submitting`: a submit of it started and its answer was not recorded: if the process died
+ *   there, lemlist may or may not have created the enrichment (a rerun makes it `Undetermined`).
+ * - `Submitted`: lemlist gave it an enrichment id; its result is awaited.
+ * - `Done`: its outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Entry =
+  | { readonly _tag: "Submitting"; readonly types: ReadonlyArray<EnrichmentType.EnrichmentType> }
+  | {
+    readonly _tag: "Submitted"
+    readonly enrichmentId: string
+    readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  }
+  | { readonly _tag: "Done"; readonly outcome: Outcome }
+
+/**
+ * Counts of a journal's leads by state and by outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Summary {
+  readonly total: number
+  readonly submitting: number
+  readonly submitted: number
+  readonly done: number
+  readonly outcomes: Readonly<Record<string, number>>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The entries of these keys (absent keys are unknown leads). */
+  readonly lookup: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Entry>, JournalError>
+  /** Before a submit: these leads are about to be sent. */
+  readonly markSubmitting: (
+    leads: ReadonlyArray<{ readonly key: string; readonly types: ReadonlyArray<EnrichmentType.EnrichmentType> }>
+  ) => Effect.Effect<void, JournalError>
+  /** After a submit: the ids lemlist gave. */
+  readonly recordSubmitted: (
+    leads: ReadonlyArray<{ readonly key: string; readonly enrichmentId: string }>
+  ) => Effect.Effect<void, JournalError>
+  /** After a submit that surely did nothing (refused before sending, 429): forget the leads. */
+  readonly release: (keys: ReadonlyArray<string>) => Effect.Effect<void, JournalError>
+  /** Outcomes, before they are emitted. */
+  readonly recordOutcomes: (outcomes: ReadonlyArray<Outcome>) => Effect.Effect<void, JournalError>
+  /** Counts by state and outcome. */
+  readonly summary: Effect.Effect<Summary, JournalError>
+}
+
+/**
+ * The journal service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Journal extends Context.Tag("@lemlist-effect/enrich/Journal")<Journal, Service>() {}
+
+/**
+ * A journal in memory: resumable within the process only.
+ *
+ * @example
+ * ```ts
+ * import { Journal } from "@lemlist-effect/enrich"
+ *
+ * const JournalLive = Journal.layerMemory
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<Journal> = internal.layerMemory
+
+/**
+ * A journal in a SQLite file (created and migrated on first use). Rerun with the same file to
+ * resume.
+ *
+ * @example
+ * ```ts
+ * import { Journal } from "@lemlist-effect/enrich"
+ *
+ * const JournalLive = Journal.layerSqlite({ filename: "run.sqlite" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSqlite: (options: { readonly filename: string }) => Layer.Layer<Journal, JournalError> =
+  internal.layerSqlite
+
+/**
+ * Reads a SQLite journal's summary without running anything (for `lemlist-enrich status`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const summarize: (filename: string) => Effect.Effect<Summary, JournalError> = internal.summarize
