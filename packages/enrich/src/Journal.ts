@@ -7,9 +7,9 @@
  */
 import type { EnrichmentType } from "@lemlist-effect/contract"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
-import type { JournalError } from "./EnrichmentError.js"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { JournalError } from "./EnrichmentError.js"
 import * as internal from "./internal/journal.js"
 import type { Outcome } from "./Outcome.js"
 
@@ -91,7 +91,7 @@ export class Journal extends Context.Tag("@lemlist-effect/enrich/Journal")<Journ
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<Journal> = internal.layerMemory
+export const layerMemory: Layer.Layer<Journal> = Layer.sync(Journal, internal.makeMemory)
 
 /**
  * A journal in a SQLite file (created and migrated on first use). Rerun with the same file to
@@ -107,8 +107,11 @@ export const layerMemory: Layer.Layer<Journal> = internal.layerMemory
  * @since 0.1.0
  * @category layers
  */
-export const layerSqlite: (options: { readonly filename: string }) => Layer.Layer<Journal, JournalError> =
-  internal.layerSqlite
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Journal, JournalError> =>
+  Layer.effect(
+    Journal,
+    Effect.mapError(internal.makeSqlite, (cause) => new JournalError({ operation: "migrate", cause }))
+  ).pipe(Layer.provide(internal.sqliteClient(options.filename)))
 
 /**
  * Reads a SQLite journal's summary without running anything (for `lemlist-enrich status`).
@@ -116,4 +119,5 @@ export const layerSqlite: (options: { readonly filename: string }) => Layer.Laye
  * @since 0.1.0
  * @category utils
  */
-export const summarize: (filename: string) => Effect.Effect<Summary, JournalError> = internal.summarize
+export const summarize = (filename: string): Effect.Effect<Summary, JournalError> =>
+  Effect.flatMap(Journal, (journal) => journal.summary).pipe(Effect.provide(layerSqlite({ filename })))

@@ -8,7 +8,6 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { JournalError } from "../EnrichmentError.js"
 import type { Entry, Service, Summary } from "../Journal.js"
-import { Journal } from "../Journal.js"
 import { type Outcome, OutcomeJson } from "../Outcome.js"
 import migration0001 from "./migrations/0001_leads.js"
 
@@ -16,7 +15,7 @@ const encodeOutcome = Schema.encodeSync(OutcomeJson)
 const decodeOutcome = Schema.decodeSync(OutcomeJson)
 
 /** @internal */
-export const layerMemory: Layer.Layer<Journal> = Layer.sync(Journal, () => {
+export const makeMemory = (): Service => {
   const entries = new Map<string, Entry>()
   const service: Service = {
     lookup: (keys) =>
@@ -53,7 +52,7 @@ export const layerMemory: Layer.Layer<Journal> = Layer.sync(Journal, () => {
     summary: Effect.sync(() => summarise(entries.values()))
   }
   return service
-})
+}
 
 const summarise = (entries: Iterable<Entry>): Summary => {
   let total = 0, submitting = 0, submitted = 0, done = 0
@@ -99,7 +98,8 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray
   return out
 }
 
-const makeSqlite = Effect.gen(function*() {
+/** @internal */
+export const makeSqlite = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* migrate
   const now = Effect.clockWith((clock) => clock.currentTimeMillis)
@@ -180,15 +180,6 @@ const makeSqlite = Effect.gen(function*() {
   return service
 })
 
-const sqliteClient = (filename: string) =>
+/** @internal */
+export const sqliteClient = (filename: string) =>
   SqliteClient.layer({ filename }).pipe(Layer.mapError((cause) => new JournalError({ operation: "open", cause })))
-
-/** @internal */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Journal, JournalError> =>
-  Layer.effect(Journal, makeSqlite.pipe(Effect.mapError((cause) => new JournalError({ operation: "migrate", cause })))).pipe(
-    Layer.provide(sqliteClient(options.filename))
-  )
-
-/** @internal */
-export const summarize = (filename: string): Effect.Effect<Summary, JournalError> =>
-  Effect.flatMap(Journal, (journal) => journal.summary).pipe(Effect.provide(layerSqlite({ filename })))

@@ -1,0 +1,158 @@
+import { Enrichment, EnrichmentError, Journal, type Lead, LemlistError, type Outcome } from "@lemlist-effect/enrich"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Stream } from "effect"
+import { driven } from "./support/drive.js"
+import { makeFake } from "./support/FakeLemlist.js"
+
+const lead = (i: number): Lead.Lead => ({
+  input: { firstName: `F${i}`, lastName: `L${i}`, companyName: `C${i}`, companyDomain: `c${i}.example` },
+  metadata: { row: i }
+})
+
+const collect = (leads: Iterable<Lead.Lead>, options: Partial<Enrichment.Options> = {}) =>
+  Enrichment.run(leads, { types: ["find_email"], creditCheck: "off", ...options }).pipe(
+    Stream.runCollect,
+    Effect.map(Chunk.toReadonlyArray),
+    driven
+  )
+
+const byTag = (outcomes: ReadonlyArray<Outcome.Outcome>) =>
+  outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o._tag]: (acc[o._tag] ?? 0) + 1 }), {})
+
+describe("Enrichment.run with a scripted client", () => {
+  it.effect("one outcome per lead, metadata carried, in batches of at most 500", () =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const leads = Array.from({ length: 1_234 }, (_, i) => lead(i))
+      const outcomes = yield* collect(leads).pipe(Effect.provide([fake.layer, Journal.layerMemory]))
+      assert.strictEqual(outcomes.length, 1_234)
+      assert.deepStrictEqual(byTag(outcomes), { Enriched: 1_234 })
+      assert.deepStrictEqual(
+        new Set(outcomes.map((o) => (o.metadata as { row: number }).row)).size,
+        1_234
+      )
+      assert.strictEqual(fake.bulkCalls(), 3)
+      assert.strictEqual(new Set(fake.submittedKeys).size, 1_234)
+    }))
+
+  it.effect("a lead that would fail is rejected locally, costing no request", () =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const outcomes = yield* collect([
+        { input: { firstName: "Ada" }, key: "no-company" },
+        { input: {}, key: "empty" },
+        { input: { email: "ada@example.com" }, types: ["verify"], key: "ok" }
+      ]).pipe(Effect.provide([fake.layer, Journal.layerMemory]))
+      const rejected = outcomes.filter((o): o is Outcome.RejectedLocally => o._tag === "RejectedLocally")
+      assert.deepStrictEqual(rejected.map((o) => [o.key, o.code]), [["no-company", "MISSING_INPUTS"], ["empty", "WRONG_INPUT_FORMAT"]])
+      assert.deepStrictEqual(fake.submittedKeys, ["ok"])
+    }))
+
+  it.effect("duplicate leads are sent once and each gets an outcome", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ pollsBeforeDone: 2 })
+      const outcomes = yield* collect([lead(1), { ...lead(1), metadata: "copy" }, lead(2)]).pipe(
+        Effect.provide([fake.layer, Journal.layerMemory])
+      )
+      assert.strictEqual(outcomes.length, 3)
+      assert.strictEqual(fake.submittedKeys.length, 2)
+      assert.include(outcomes.map((o) => o.metadata), "copy")
+    }))
+
+  it.effect("an ambiguous submit ends undetermined and is not resent by default", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({
+        failBulk: (n) => n === 0 ? { error: new LemlistError.ServerError({ status: 502 }), created: true } : undefined
+      })
+      const outcomes = yield* collect([lead(1), lead(2)], { batchSize: 1 }).pipe(
+        Effect.provide([fake.layer, Journal.layerMemory])
+      )
+      assert.deepStrictEqual(byTag(outcomes), { Undetermined: 1, Enriched: 1 })
+      assert.strictEqual(fake.submittedKeys.length, 2)
+    }))
+
+  it.effect("resendUndetermined resends an ambiguous submit", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({
+        failBulk: (n) => n === 0 ? { error: new LemlistError.Timeout({ afterMillis: 30_000 }), created: false } : undefined
+      })
+      const outcomes = yield* collect([lead(1)], { resendUndetermined: true }).pipe(
+        Effect.provide([fake.layer, Journal.layerMemory])
+      )
+      assert.deepStrictEqual(byTag(outcomes), { Enriched: 1 })
+      assert.strictEqual(fake.bulkCalls(), 2)
+    }))
+
+  it.effect("bad credentials stop the run with a typed error", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({
+        failBulk: () => ({ error: new LemlistError.Unauthorized({ reason: "InvalidKey", status: 401 }), created: false })
+      })
+      const result = yield* Effect.either(collect([lead(1)]).pipe(Effect.provide([fake.layer, Journal.layerMemory])))
+      assert.isTrue(Either.isLeft(result) && result.left._tag === "Unauthorized")
+    }))
+
+  it.effect("credits gone (402) mid-run: every lead accounted for, then a typed stop", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({
+        failBulk: (n) => n >= 2 ? { error: new LemlistError.InsufficientCredits(), created: false } : undefined
+      })
+      const seen: Array<Outcome.Outcome> = []
+      const result = yield* Enrichment.run(Array.from({ length: 10 }, (_, i) => lead(i)), {
+        types: ["find_email"],
+        batchSize: 2,
+        concurrency: 1,
+        creditCheck: "off"
+      }).pipe(
+        Stream.runForEach((o) => Effect.sync(() => seen.push(o))),
+        driven,
+        Effect.either,
+        Effect.provide([fake.layer, Journal.layerMemory])
+      )
+      assert.isTrue(Either.isLeft(result))
+      if (Either.isLeft(result)) {
+        assert.instanceOf(result.left, EnrichmentError.CreditsExhausted)
+        assert.strictEqual((result.left as EnrichmentError.CreditsExhausted).notSubmitted, 6)
+      }
+      assert.strictEqual(seen.length, 10)
+      assert.deepStrictEqual(byTag(seen), { Enriched: 4, Failed: 6 })
+    }))
+
+  it.effect("the pre-flight check refuses a run the team cannot pay", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ credits: 10 })
+      const result = yield* Effect.either(
+        collect([lead(1), lead(2), lead(3)], { total: 3, creditCheck: "fail" }).pipe(
+          Effect.provide([fake.layer, Journal.layerMemory])
+        )
+      )
+      assert.isTrue(Either.isLeft(result) && result.left._tag === "InsufficientCreditsForRun")
+      assert.strictEqual(fake.bulkCalls(), 0)
+    }))
+
+  it.effect("a budget caps what is committed", () =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const outcomes = yield* collect(Array.from({ length: 5 }, (_, i) => lead(i)), { budget: 10 }).pipe(
+        Effect.provide([fake.layer, Journal.layerMemory])
+      )
+      assert.deepStrictEqual(byTag(outcomes), { Enriched: 2, Failed: 3 })
+      assert.strictEqual(fake.submittedKeys.length, 2)
+    }))
+
+  const rerunFake = makeFake()
+  it.effect("a rerun with the same journal re-emits stored outcomes without calling lemlist", () =>
+    Effect.gen(function*() {
+      const fake = rerunFake
+      const leads = Array.from({ length: 50 }, (_, i) => lead(i))
+      const first = yield* collect(leads)
+      const second = yield* collect(leads)
+      assert.strictEqual(first.length, 50)
+      assert.strictEqual(second.length, 50)
+      assert.strictEqual(fake.bulkCalls(), 1)
+      assert.deepStrictEqual(
+        second.map((o) => o.key).sort(),
+        first.map((o) => o.key).sort()
+      )
+    }).pipe(Effect.provide(Journal.layerMemory), Effect.provide(rerunFake.layer)))
+})
