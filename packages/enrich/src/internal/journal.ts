@@ -2,6 +2,7 @@
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs"
 import type { EnrichmentType } from "@lemlist-effect/contract"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -180,6 +181,30 @@ export const makeSqlite = Effect.gen(function*() {
   return service
 })
 
+const sqliteHeader = "SQLite format 3\0"
+
+/** better-sqlite3 throws (a defect) on a file that is not a database: refuse it first, typed. */
+const checkIsDatabase = (filename: string) =>
+  Effect.try({
+    try: () => {
+      if (!existsSync(filename) || statSync(filename).size === 0) return
+      const fd = openSync(filename, "r")
+      const head = Buffer.alloc(sqliteHeader.length)
+      try {
+        readSync(fd, head, 0, head.length, 0)
+      } finally {
+        closeSync(fd)
+      }
+      if (head.toString("latin1") !== sqliteHeader) throw new Error(`${filename} is not a SQLite journal`)
+    },
+    catch: (cause) => new JournalError({ operation: "open", cause })
+  })
+
 /** @internal */
 export const sqliteClient = (filename: string) =>
-  SqliteClient.layer({ filename }).pipe(Layer.mapError((cause) => new JournalError({ operation: "open", cause })))
+  Layer.unwrapEffect(
+    Effect.as(
+      checkIsDatabase(filename),
+      SqliteClient.layer({ filename }).pipe(Layer.mapError((cause) => new JournalError({ operation: "open", cause })))
+    )
+  )
