@@ -27,7 +27,12 @@ export const Messages = {
   contactNotFound: "Contact not found for this lead",
   alreadyEnriched: "Enrichment skipped: contact already has the requested data or was recently enriched",
   alreadyBeingEnriched: "lead is already being enriched",
-  failedToEnrichLead: "Failed to enrich lead"
+  failedToEnrichLead: "Failed to enrich lead",
+  // Ours (lemlist documents the 409s of POST /hooks but not their bodies).
+  hookAlreadyExists: "A webhook with this targetUrl already exists",
+  tooManyHooks: "Too many webhooks for this team",
+  // Ours: Express' body-parser text for an oversized body.
+  payloadTooLarge: "request entity too large"
 } as const
 
 /**

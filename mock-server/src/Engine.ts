@@ -1,0 +1,332 @@
+/**
+ * The mock's engine: teams, enrichment creation, asynchronous completion (one timer for all
+ * pending enrichments, none at all when latency is 0), credits, retention, records and
+ * webhooks. Routes call it; the admin handle reads it.
+ *
+ * @since 0.1.0
+ */
+import { type Bulk, type EnrichmentType, Result } from "@lemlist-effect/contract"
+import type { MockClock } from "./Clock.js"
+import { type InjectedFault } from "./Faults.js"
+import type { RequestFault } from "./Faults.js"
+import { creditsFor, merge, type OptionsUpdate, type ResolvedOptions, type RouteName } from "./Options.js"
+import { hash, makeId, makeRng, type Rng } from "./Random.js"
+import { costOf, generate } from "./ResultGenerator.js"
+import { BoundedLog, type EnrichmentRecord, Fifo, makeTeam, PendingHeap, type Team } from "./State.js"
+import { type Delivery, makeWebhooks } from "./Webhooks.js"
+
+/**
+ * One recorded request (never the API key: the team id stands for it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedRequest {
+  readonly method: string
+  readonly path: string
+  readonly route: RouteName | undefined
+  readonly status: number
+  /** Mock clock time when the request arrived. */
+  readonly time: number
+  readonly teamId: string | undefined
+  readonly fault?: RequestFault | undefined
+}
+
+const errorMessages = {
+  PROVIDER_ERROR: "The enrichment provider failed",
+  INSUFFICIENT_CREDITS: "Not enough credits to run this enrichment"
+} as const
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Engine = ReturnType<typeof makeEngine>
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeEngine = (
+  initial: ResolvedOptions,
+  clock: MockClock,
+  webhookFetch: () => typeof fetch
+) => {
+  let options = initial
+  const teamsByKey = new Map<string, Team>()
+  const teamsById = new Map<string, Team>()
+  const enrichments = new Map<string, EnrichmentRecord>()
+  const pending = new PendingHeap()
+  const retention = new Fifo<EnrichmentRecord>()
+  const requests = new BoundedLog<RecordedRequest>(() => options.maxRecords)
+  const deliveries = new BoundedLog<Delivery>(() => options.maxRecords)
+  const injected: Array<{ spec: InjectedFault; left: number }> = []
+  // Separate streams, so that e.g. turning a fault on never shifts the ids.
+  let rngs: { ids: Rng; latency: Rng; faults: Rng; webhooks: Rng; hooks: Rng } = seedRngs(options.seed)
+  let timer: { at: number; cancel: () => void } | undefined
+
+  function seedRngs(seed: number) {
+    return {
+      ids: makeRng(hash("ids", seed)),
+      latency: makeRng(hash("latency", seed)),
+      faults: makeRng(hash("faults", seed)),
+      webhooks: makeRng(hash("webhooks", seed)),
+      hooks: makeRng(hash("hooks", seed))
+    }
+  }
+
+  const webhooks = makeWebhooks({
+    clock,
+    options: () => options,
+    fetch: webhookFetch,
+    rng: () => rngs.webhooks,
+    record: (d) => deliveries.push(d)
+  })
+
+  const syncTeams = () => {
+    for (const key of options.apiKeys) {
+      if (!teamsByKey.has(key)) {
+        const team = makeTeam(key, creditsFor(options, key), options.seed)
+        teamsByKey.set(key, team)
+        teamsById.set(team.id, team)
+      }
+    }
+  }
+  syncTeams()
+
+  /** The team of a key that is currently configured. */
+  const teamOf = (apiKey: string): Team | undefined =>
+    options.apiKeys.includes(apiKey) ? teamsByKey.get(apiKey) : undefined
+
+  const latencyMs = (): number => {
+    const l = options.latency
+    if (typeof l === "number") return l
+    return l.maxMs <= l.minMs ? l.minMs : Math.round(l.minMs + rngs.latency() * (l.maxMs - l.minMs))
+  }
+
+  const webhookBody = (r: EnrichmentRecord): Result.WebhookBody => {
+    const meta = r.metadata === undefined ? {} : { metadata: r.metadata }
+    if (r.status === "error") {
+      const code = r.errorCode ?? "PROVIDER_ERROR"
+      return { type: "enrichmentError", data: [{ id: r.id, data: {}, error: { code, message: errorMessages[code] }, ...meta }] }
+    }
+    const g = generate(r.input, r.types, r.seed, r.mix)
+    const data = g._tag === "Done" ? Result.toWebhookData(g.result) : {}
+    return { type: "enrichmentDone", data: [{ id: r.id, data, ...meta }] }
+  }
+
+  const complete = (r: EnrichmentRecord, now: number): void => {
+    if (r.status !== "in-progress") return
+    const team = r.team
+    const g = generate(r.input, r.types, r.seed, r.mix)
+    if (g._tag === "ProviderError") {
+      r.status = "error"
+      r.errorCode = "PROVIDER_ERROR"
+    } else {
+      const cost = costOf(g.result, options.costs)
+      if (cost > team.credits) {
+        // Assumption (DECISIONS #13): an enrichment that cannot be paid ends in error; the
+        // balance never goes below zero.
+        r.status = "error"
+        r.errorCode = "INSUFFICIENT_CREDITS"
+      } else {
+        team.credits -= cost
+        team.stats.creditsSpent += cost
+        r.creditsCharged = cost
+        r.status = "done"
+      }
+      if (r.leadId !== undefined) {
+        const lead = team.leads.get(r.leadId)
+        if (lead && r.status === "done") {
+          for (const [type, found] of Object.entries(g.result) as Array<[string, { found?: boolean } | undefined]>) {
+            if (found && found.found === false) lead.notFound.add(type)
+            else lead.enriched.add(type)
+          }
+        }
+      }
+    }
+    if (r.leadId !== undefined) {
+      const lead = team.leads.get(r.leadId)
+      if (lead && lead.running === r) lead.running = undefined
+    }
+    team.stats.byStatus["in-progress"]--
+    team.stats.byStatus[r.status]++
+    r.completedAt = now
+    retention.push(r)
+    // Webhooks: the request's own URL (no secret), then the team's hooks (with their secret).
+    let body: Result.WebhookBody | undefined
+    if (r.webhookUrl !== undefined) webhooks.send(r.webhookUrl, (body ??= webhookBody(r)))
+    if (team.hooks.size > 0) {
+      for (const hook of team.hooks.values()) {
+        body ??= webhookBody(r)
+        if (hook.type !== undefined && hook.type !== body.type) continue
+        webhooks.send(hook.targetUrl, hook.secret === undefined ? body : { ...body, secret: hook.secret })
+      }
+    }
+  }
+
+  const completeDue = (now: number): void => {
+    for (let r = pending.peek(); r !== undefined && r.completesAt <= now; r = pending.peek()) {
+      pending.pop()
+      complete(r, now)
+    }
+  }
+
+  const sweep = (now: number): void => {
+    const keep = options.retentionMs
+    for (let r = retention.peek(); r !== undefined && (r.completedAt ?? 0) + keep <= now; r = retention.peek()) {
+      retention.shift()
+      if (enrichments.get(r.id) === r) enrichments.delete(r.id)
+    }
+  }
+
+  const arm = (): void => {
+    const next = pending.peek()
+    if (!next) {
+      timer?.cancel()
+      timer = undefined
+      return
+    }
+    if (timer && timer.at <= next.completesAt) return
+    timer?.cancel()
+    const at = next.completesAt
+    const cancel = clock.setTimeout(() => {
+      timer = undefined
+      tick()
+      arm()
+    }, at - clock.now())
+    timer = { at, cancel }
+  }
+
+  /** Brings the state up to the clock: due enrichments complete, expired ones go. */
+  const tick = (): number => {
+    const now = clock.now()
+    completeDue(now)
+    sweep(now)
+    return now
+  }
+
+  const newId = (): string => {
+    for (;;) {
+      const id = makeId("enr", rngs.ids)
+      if (!enrichments.has(id)) return id
+    }
+  }
+
+  /**
+   * Creates an enrichment. With latency 0 it completes at once (no timer).
+   */
+  const create = (
+    team: Team,
+    input: Bulk.EnrichmentInput,
+    types: ReadonlyArray<EnrichmentType.EnrichmentType>,
+    metadata: Bulk.Metadata | undefined,
+    webhookUrl: string | undefined,
+    leadId: string | undefined,
+    now: number
+  ): EnrichmentRecord => {
+    const latency = latencyMs()
+    const r: EnrichmentRecord = {
+      id: newId(),
+      team,
+      input,
+      types,
+      metadata,
+      webhookUrl,
+      leadId,
+      createdAt: now,
+      completesAt: now + latency,
+      seed: options.seed,
+      mix: options.results,
+      status: "in-progress",
+      errorCode: undefined,
+      completedAt: undefined,
+      creditsCharged: 0
+    }
+    enrichments.set(r.id, r)
+    team.stats.enrichmentsCreated++
+    team.stats.byStatus["in-progress"]++
+    if (latency <= 0) complete(r, now)
+    else {
+      pending.push(r)
+      arm()
+    }
+    return r
+  }
+
+  const pollingBody = (r: EnrichmentRecord) => {
+    const meta = r.metadata === undefined ? {} : { metadata: r.metadata }
+    const base = { enrichmentId: r.id, enrichmentStatus: r.status, input: r.input }
+    if (r.status === "in-progress") return { ...base, data: {}, ...meta }
+    if (r.status === "error") {
+      const code = r.errorCode ?? "PROVIDER_ERROR"
+      return { ...base, data: {}, error: { code, message: errorMessages[code] }, ...meta }
+    }
+    const g = generate(r.input, r.types, r.seed, r.mix)
+    return { ...base, data: g._tag === "Done" ? Result.toPollingData(g.result) : {}, ...meta }
+  }
+
+  const completeAll = async (): Promise<void> => {
+    const now = clock.now()
+    for (let r = pending.pop(); r !== undefined; r = pending.pop()) complete(r, now)
+    arm()
+    await webhooks.flush()
+  }
+
+  const reset = (to: ResolvedOptions): void => {
+    timer?.cancel()
+    timer = undefined
+    webhooks.reset()
+    options = to
+    teamsByKey.clear()
+    teamsById.clear()
+    enrichments.clear()
+    pending.clear()
+    retention.clear()
+    requests.clear()
+    deliveries.clear()
+    injected.length = 0
+    rngs = seedRngs(options.seed)
+    syncTeams()
+  }
+
+  const setOptions = (update: OptionsUpdate): ResolvedOptions => {
+    const before = options
+    options = merge(options, update)
+    if (options.seed !== before.seed) rngs = seedRngs(options.seed)
+    syncTeams()
+    if (update.credits !== undefined) for (const t of teamsByKey.values()) t.credits = creditsFor(options, t.apiKey)
+    return options
+  }
+
+  return {
+    get options() {
+      return options
+    },
+    clock,
+    teamOf,
+    teamsByKey,
+    teamsById,
+    enrichments,
+    requests,
+    deliveries,
+    injected,
+    get faultRng() {
+      return rngs.faults
+    },
+    hookRng: () => rngs.hooks,
+    webhooks,
+    tick,
+    create,
+    pollingBody,
+    completeAll,
+    reset,
+    setOptions,
+    pendingCount: () => pending.size,
+    close: (): void => {
+      timer?.cancel()
+      timer = undefined
+      webhooks.reset()
+    }
+  }
+}

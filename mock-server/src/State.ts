@@ -1,0 +1,253 @@
+/**
+ * The mock's state: teams (one per API key) and their enrichments, kept lean so that a
+ * long-running server stays small (a record holds references, not copies; results are
+ * regenerated on read).
+ *
+ * @since 0.1.0
+ */
+import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
+import { createHash } from "node:crypto"
+import type { ResolvedOptions } from "./Options.js"
+import { hash, makeId, makeRng } from "./Random.js"
+import { makeWindow, type RateWindow } from "./RateLimit.js"
+
+/**
+ * `in-progress`, then `done` or `error`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EnrichmentStatus = "in-progress" | "done" | "error"
+
+/**
+ * One stored enrichment.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EnrichmentRecord {
+  readonly id: string
+  readonly team: Team
+  readonly input: Bulk.EnrichmentInput
+  readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  /** `undefined` when the request had none (the key is then omitted everywhere: DECISIONS #4). */
+  readonly metadata: Bulk.Metadata | undefined
+  readonly webhookUrl: string | undefined
+  readonly leadId: string | undefined
+  readonly createdAt: number
+  readonly completesAt: number
+  /** The seed and result mix in force at creation, so a later option change never rewrites a result. */
+  readonly seed: number
+  readonly mix: ResolvedOptions["results"]
+  status: EnrichmentStatus
+  errorCode: "PROVIDER_ERROR" | "INSUFFICIENT_CREDITS" | undefined
+  completedAt: number | undefined
+  creditsCharged: number
+}
+
+/**
+ * Counters of one team.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TeamStats {
+  readonly teamId: string
+  readonly keyFingerprint: string
+  enrichmentsCreated: number
+  byStatus: { "in-progress": number; done: number; error: number }
+  creditsSpent: number
+  /** 429s served (rate limit and storms). */
+  rateLimited: number
+  /** "Answer lost after processing" faults served. */
+  lostAnswers: number
+  /** Connections dropped before the answer (`drop` fault). */
+  droppedConnections: number
+  requests: number
+}
+
+/**
+ * A team hook (`POST /hooks`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TeamHook {
+  readonly _id: string
+  readonly targetUrl: string
+  readonly createdAt: string
+  readonly type: string | undefined
+  readonly secret: string | undefined
+}
+
+/**
+ * One team: one API key's world.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Team {
+  readonly id: string
+  readonly apiKey: string
+  readonly fingerprint: string
+  credits: number
+  readonly hooks: Map<string, TeamHook>
+  readonly window: RateWindow
+  stormUntil: number
+  readonly stats: TeamStats
+  /** Per lead: the running enrichment, and which workflows already found data / found nothing. */
+  readonly leads: Map<string, { running: EnrichmentRecord | undefined; enriched: Set<string>; notFound: Set<string> }>
+}
+
+/**
+ * A short, non-reversible fingerprint of a key, for records and stats (never the key itself).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const fingerprint = (apiKey: string): string =>
+  createHash("sha256").update(apiKey).digest("hex").slice(0, 12)
+
+/**
+ * A fresh team. Its id derives from (seed, key) so that adding a key never shifts another's.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeTeam = (apiKey: string, credits: number, seed: number): Team => {
+  const id = makeId("tea", makeRng(hash(apiKey, seed)))
+  const keyFingerprint = fingerprint(apiKey)
+  return {
+    id,
+    apiKey,
+    fingerprint: keyFingerprint,
+    credits,
+    hooks: new Map(),
+    window: makeWindow(),
+    stormUntil: Number.NEGATIVE_INFINITY,
+    stats: {
+      teamId: id,
+      keyFingerprint,
+      enrichmentsCreated: 0,
+      byStatus: { "in-progress": 0, done: 0, error: 0 },
+      creditsSpent: 0,
+      rateLimited: 0,
+      lostAnswers: 0,
+      droppedConnections: 0,
+      requests: 0
+    },
+    leads: new Map()
+  }
+}
+
+/**
+ * A min-heap of pending enrichments by completion time: one timer serves them all.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class PendingHeap {
+  private readonly items: Array<EnrichmentRecord> = []
+  get size(): number {
+    return this.items.length
+  }
+  peek(): EnrichmentRecord | undefined {
+    return this.items[0]
+  }
+  push(r: EnrichmentRecord): void {
+    const a = this.items
+    a.push(r)
+    let i = a.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (a[p].completesAt <= r.completesAt) break
+      a[i] = a[p]
+      i = p
+    }
+    a[i] = r
+  }
+  pop(): EnrichmentRecord | undefined {
+    const a = this.items
+    const top = a[0]
+    const last = a.pop()
+    if (a.length > 0 && last) {
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < a.length && a[l].completesAt < (m === i ? last.completesAt : a[m].completesAt)) m = l
+        if (r < a.length && a[r].completesAt < (m === i ? last.completesAt : a[m].completesAt)) m = r
+        if (m === i) break
+        a[i] = a[m]
+        i = m
+      }
+      a[i] = last
+    }
+    return top
+  }
+  clear(): void {
+    this.items.length = 0
+  }
+}
+
+/**
+ * A FIFO with O(1) amortised shift, used for retention (completion order is time order).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Fifo<A> {
+  private items: Array<A> = []
+  private head = 0
+  get size(): number {
+    return this.items.length - this.head
+  }
+  push(a: A): void {
+    this.items.push(a)
+  }
+  peek(): A | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined
+  }
+  shift(): A | undefined {
+    if (this.head >= this.items.length) return undefined
+    const a = this.items[this.head]
+    ;(this.items as Array<A | undefined>)[this.head] = undefined
+    this.head++
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return a
+  }
+  clear(): void {
+    this.items = []
+    this.head = 0
+  }
+  toArray(): Array<A> {
+    return this.items.slice(this.head)
+  }
+}
+
+/**
+ * A bounded log: keeps the newest `max` entries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class BoundedLog<A> {
+  private fifo = new Fifo<A>()
+  constructor(private max: () => number) {}
+  push(a: A): void {
+    const max = this.max()
+    if (max <= 0) return
+    this.fifo.push(a)
+    while (this.fifo.size > max) this.fifo.shift()
+  }
+  toArray(): Array<A> {
+    return this.fifo.toArray()
+  }
+  clear(): void {
+    this.fifo.clear()
+  }
+}

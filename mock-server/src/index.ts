@@ -1,0 +1,27 @@
+/**
+ * A faithful, stateful mock of lemlist's enrichment API.
+ *
+ * @since 0.1.0
+ */
+export { effectClock, makeManualClock, type MockClock, realClock } from "./Clock.js"
+export type { RecordedRequest } from "./Engine.js"
+export { connectionError, type InjectedFault, type RequestFault } from "./Faults.js"
+export {
+  type EnrichmentView,
+  makeMockServer,
+  type MockHandle,
+  type MockServer,
+  type TeamStatsView
+} from "./MockServer.js"
+export type {
+  FaultOptions,
+  Latency,
+  LeadFixture,
+  MockOptions,
+  OptionsUpdate,
+  ResolvedOptions,
+  ResultMix,
+  RouteName
+} from "./Options.js"
+export type { EnrichmentStatus, TeamStats } from "./State.js"
+export type { Delivery } from "./Webhooks.js"

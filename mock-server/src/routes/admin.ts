@@ -1,0 +1,65 @@
+/**
+ * The admin API under `/__mock` (never behind lemlist auth, no rate limit, no faults).
+ */
+import { Hono } from "hono"
+import type { Engine } from "../Engine.js"
+import type { InjectedFault } from "../Faults.js"
+import type { MockHandle } from "../MockServer.js"
+
+const readJson = async (req: Request): Promise<any> => {
+  try {
+    return await req.json()
+  } catch {
+    return undefined
+  }
+}
+
+/** The options as JSON (the webhook `fetch` and the clock are code, not data). */
+const optionsJson = (handle: MockHandle) => handle.options()
+
+export const adminRoutes = (engine: Engine, handle: MockHandle) =>
+  new Hono({ strict: false })
+    .post("/reset", (c) => {
+      handle.reset()
+      return c.json({ ok: true })
+    })
+    .get("/options", (c) => c.json(optionsJson(handle)))
+    .put("/options", async (c) => {
+      const body = await readJson(c.req.raw)
+      if (!body || typeof body !== "object" || Array.isArray(body)) return c.json({ error: "expected a JSON object" }, 400)
+      handle.setOptions(body)
+      return c.json(optionsJson(handle))
+    })
+    .put("/credits", async (c) => {
+      const body = await readJson(c.req.raw)
+      const apiKey = body?.apiKey
+      const credits = body?.credits
+      if (typeof apiKey !== "string" || typeof credits !== "number" || !Number.isFinite(credits) || credits < 0) {
+        return c.json({ error: "expected { apiKey: string, credits: number >= 0 }" }, 400)
+      }
+      if (!engine.teamOf(apiKey)) return c.json({ error: "unknown apiKey" }, 404)
+      handle.setCredits(apiKey, credits)
+      return c.json({ teamId: handle.teamId(apiKey), credits: handle.credits(apiKey) })
+    })
+    .post("/complete", async (c) => {
+      const before = engine.pendingCount()
+      await handle.completeAll()
+      return c.json({ ok: true, completed: before })
+    })
+    .post("/faults", async (c) => {
+      const body = await readJson(c.req.raw) as InjectedFault | undefined
+      const known = ["refused", "drop", "lostAnswer", "serverError", "slow", "rateLimitStorm"]
+      if (!body || typeof body !== "object" || !known.includes(body.fault)) {
+        return c.json({ error: `expected { fault: ${known.join(" | ")}, route?, times?, status? }` }, 400)
+      }
+      handle.injectFault(body)
+      return c.json({ ok: true })
+    })
+    .get("/requests", (c) => c.json(handle.requests()))
+    .get("/deliveries", (c) => c.json(handle.deliveries()))
+    .get("/stats", (c) => c.json(handle.stats()))
+    .get("/enrichments", (c) => {
+      const apiKey = c.req.query("apiKey")
+      if (apiKey !== undefined && !engine.teamOf(apiKey)) return c.json({ error: "unknown apiKey" }, 404)
+      return c.json(handle.enrichments(apiKey))
+    })

@@ -1,0 +1,40 @@
+/**
+ * `POST /api/v2/enrichments/bulk`: DECISIONS #1-#4 and #13.
+ */
+import { EnrichmentType, ErrorCode, Messages, Validation } from "@lemlist-effect/contract"
+import { Hono } from "hono"
+import type { Engine } from "../Engine.js"
+import { type LemlistEnv, parseJson, readCapped } from "../Http.js"
+import { isWebhookUrl } from "../Webhooks.js"
+
+export const bulkRoutes = (engine: Engine) =>
+  new Hono<LemlistEnv>({ strict: false }).post("/bulk", async (c) => {
+    const body = await readCapped(c.req.raw, engine.options.maxBodyBytes)
+    // Assumption (ours): an oversized body gets Express' 413 text.
+    if (body === "tooLarge") return c.text(Messages.payloadTooLarge, 413)
+    const verdict = Validation.validateBulk(parseJson(body.text, c.req.header("content-type")))
+    if (verdict._tag === "BatchRejected") return c.json({ error: verdict.code }, 400)
+    const webhookUrl = c.req.query("webhookUrl") || undefined
+    // Assumption (DECISIONS #10): bulk answers a bad webhookUrl as /enrich does.
+    if (webhookUrl !== undefined && !isWebhookUrl(webhookUrl)) return c.text(Messages.invalidWebhookUrl, 400)
+    const team = c.get("team")
+    const now = c.get("now")
+    if (engine.options.creditMode === "reject") {
+      // Assumption (DECISIONS #13): `reject` refuses a call the balance cannot surely pay.
+      let most = 0
+      for (const item of verdict.items) if (item._tag === "Accepted") most += EnrichmentType.maxCost(item.types, engine.options.costs)
+      if (most > team.credits) return c.json({ error: ErrorCode.insufficientCredits }, 402)
+    }
+    const answer = new Array(verdict.items.length)
+    for (let i = 0; i < verdict.items.length; i++) {
+      const item = verdict.items[i]
+      if (item._tag === "Accepted") {
+        const r = engine.create(team, item.input, item.types, item.metadata, webhookUrl, undefined, now)
+        // DECISIONS #4: metadata key omitted when absent, echoed unchanged otherwise.
+        answer[i] = item.metadata === undefined ? { id: r.id } : { id: r.id, metadata: item.metadata }
+      } else {
+        answer[i] = item.metadata === undefined ? { error: item.code } : { error: item.code, metadata: item.metadata }
+      }
+    }
+    return c.json(answer, 200)
+  })
