@@ -217,6 +217,24 @@ const PollingEnvelope = Schema.Struct({
 })
 const decodeEnvelope = Schema.decodeUnknownEither(PollingEnvelope)
 const decodePollingData = Schema.decodeUnknownEither(Result.PollingData)
+const decodeWebhookData = Schema.decodeUnknownEither(Result.WebhookData)
+const webhookKeys = ["find_email", "verify", "find_phone", "linkedin_enrichment"]
+
+/**
+ * `data` in either key style: polling keys (`email`, `phone`, `linkedin`) or the webhook's
+ * workflow keys, which a future API version could return on polling too.
+ */
+const resultOf = (
+  data: unknown,
+  types: ReadonlyArray<EnrichmentType.EnrichmentType> | undefined
+): Either.Either<Result.EnrichmentResult, ParseResult.ParseError> => {
+  const hasWebhookKeys = isRecord(data) && webhookKeys.some((k) => data[k] !== undefined)
+  return Either.flatMap(decodePollingData(data), (polling) => {
+    const fromPolling = Result.fromPollingData(polling, types)
+    if (!hasWebhookKeys) return Either.right(fromPolling)
+    return Either.map(decodeWebhookData(data), (webhook) => ({ ...Result.fromWebhookData(webhook), ...fromPolling }))
+  })
+}
 const decodeFailure = Schema.decodeUnknownEither(Result.EnrichmentFailure)
 
 const IN_PROGRESS = new Set(["in-progress", "in_progress", "inprogress", "pending", "running", "processing", "queued"])
@@ -252,14 +270,9 @@ export const enrichmentStatus = (
   }
   if (IN_PROGRESS.has(normalised)) return Either.right({ _tag: "InProgress", id: enrichmentId })
   if (DONE.has(normalised)) {
-    const data = decodePollingData(answer.data ?? {})
-    if (Either.isLeft(data)) return Either.left(decodeError(status, describe(data.left)))
-    return Either.right({
-      _tag: "Done",
-      id: enrichmentId,
-      result: Result.fromPollingData(data.right, types),
-      metadata
-    })
+    const result = resultOf(answer.data ?? {}, types)
+    if (Either.isLeft(result)) return Either.left(decodeError(status, describe(result.left)))
+    return Either.right({ _tag: "Done", id: enrichmentId, result: result.right, metadata })
   }
   if (FAILED.has(normalised)) {
     const failureBody = Either.getOrUndefined(decodeFailure(answer.error))

@@ -51,7 +51,8 @@ export interface KeyState {
   pausedUntil: number
   /** The limit lemlist announces, when lower than ours. */
   serverLimit: number | undefined
-  lastSeen: number
+  /** The latest clock reading seen (bookings in the future excluded). */
+  lastNow: number
 }
 
 /** @internal */
@@ -70,7 +71,7 @@ const newState = (options: PacingOptions, now: number): KeyState => ({
   nextAt: now,
   pausedUntil: now,
   serverLimit: undefined,
-  lastSeen: now
+  lastNow: now
 })
 
 const insertSorted = (log: Array<number>, t: number) => {
@@ -93,14 +94,14 @@ export class Registry {
     let s = this.states.get(key)
     // A clock that went backwards (a test's TestClock after another's, a resumed VM) makes
     // stored times meaningless: start afresh rather than wait for a slot in the "future".
-    if (s !== undefined && now + s.options.window < s.lastSeen) s = undefined
+    if (s !== undefined && now + s.options.window < s.lastNow) s = undefined
     if (s === undefined) {
       s = newState(options ? stricter(this.options, options) : this.options, now)
       this.states.set(key, s)
     } else if (options) {
       s.options = stricter(s.options, options)
     }
-    s.lastSeen = Math.max(s.lastSeen, now)
+    s.lastNow = Math.max(s.lastNow, now)
     return s
   }
 
@@ -116,7 +117,6 @@ export class Registry {
     if (s.log.length >= limit) slot = Math.max(slot, s.log[s.log.length - limit] + span)
     insertSorted(s.log, slot)
     s.nextAt = slot + o.interval
-    s.lastSeen = Math.max(s.lastSeen, slot)
     return slot
   }
 

@@ -1,0 +1,205 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, TestClock } from "effect"
+import * as Clock from "effect/Clock"
+import { RequestPacer } from "../src/index.js"
+import { parseResetDate, parseRetryAfter, rateLimitInfo } from "../src/internal/clientHeaders.js"
+import * as Headers from "@effect/platform/Headers"
+
+/** Most starts in any window [t, t + window), over sorted times. */
+const maxInWindow = (times: ReadonlyArray<number>, window: number) => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let best = 0
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= window) j++
+    best = Math.max(best, i - j + 1)
+  }
+  return best
+}
+
+const takeAll = (pacer: RequestPacer.Service, key: string, n: number) =>
+  Effect.forEach(Array.from({ length: n }), () => pacer.take(key), { concurrency: "unbounded" })
+
+describe("RequestPacer", () => {
+  it.effect("spaces requests by the interval, with no burst at the start", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const fiber = yield* Effect.fork(takeAll(pacer, "k", 60))
+      yield* TestClock.adjust("10 seconds")
+      const times = yield* Fiber.join(fiber)
+      const sorted = [...times].sort((a, b) => a - b)
+      assert.deepStrictEqual(sorted.slice(0, 3), [0, 100, 200])
+      for (let i = 1; i < sorted.length; i++) assert.isAtLeast(sorted[i] - sorted[i - 1], 100)
+      // the margin keeps 20 starts inside any 2 s window, with room for jitter
+      assert.strictEqual(maxInWindow(times, 2000), 20)
+      assert.strictEqual(maxInWindow(times, 2025), 20)
+    }))
+
+  it.effect("enforces the window even with a short interval", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make({ intervalMillis: 10, limit: 5, windowMillis: 1000, marginMillis: 0 })
+      const fiber = yield* Effect.fork(takeAll(pacer, "k", 12))
+      yield* TestClock.adjust("5 seconds")
+      const times = [...(yield* Fiber.join(fiber))].sort((a, b) => a - b)
+      assert.deepStrictEqual(times.slice(0, 6), [0, 10, 20, 30, 40, 1000])
+      assert.strictEqual(maxInWindow(times, 1000), 5)
+    }))
+
+  it.effect("keys are independent", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const a = yield* pacer.take("a")
+      const b = yield* pacer.take("b")
+      assert.deepStrictEqual([a, b], [0, 0])
+    }))
+
+  it.effect("a 429 pauses every request of the key until Retry-After, including those already waiting", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const first = yield* pacer.take("k")
+      const waiting = yield* Effect.fork(takeAll(pacer, "k", 3))
+      yield* TestClock.adjust("50 millis")
+      yield* pacer.observe("k", { startedAt: first, status: 429, retryAfterMillis: 1000 })
+      const other = yield* pacer.take("other") // another key is not paused
+      assert.strictEqual(other, 50)
+      yield* TestClock.adjust("3 seconds")
+      const times = [...(yield* Fiber.join(waiting))].sort((a, b) => a - b)
+      assert.isAtLeast(times[0], 1050)
+      assert.deepStrictEqual(times.map((t) => t - times[0]), [0, 100, 200])
+    }))
+
+  it.effect("a 429 without a wait pauses for the default", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make({ defaultPauseMillis: 700 })
+      yield* pacer.observe("k", { startedAt: 0, status: 429 })
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), 700)
+    }))
+
+  it.effect("an absurd Retry-After is capped", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make({ maxPauseMillis: 5000 })
+      yield* pacer.observe("k", { startedAt: 0, status: 429, retryAfterMillis: 10 * 86_400_000 })
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual(yield* Fiber.join(fiber), 5000)
+    }))
+
+  it.effect("slows down when lemlist counts requests it did not see (another process on the key)", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const startedAt = yield* pacer.take("k")
+      // We sent 1, lemlist counted 20: 19 came from elsewhere in the last 2 s.
+      yield* pacer.observe("k", { startedAt, status: 200, limit: 20, remaining: 0 })
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("5 seconds")
+      const next = yield* Fiber.join(fiber)
+      assert.isAtLeast(next, 2000)
+    }))
+
+  it.effect("remaining 0 that matches our own count changes nothing (full speed is not slowed)", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const loop = Effect.gen(function*() {
+        const times: Array<number> = []
+        for (let i = 0; i < 40; i++) {
+          const startedAt = yield* pacer.take("k")
+          times.push(startedAt)
+          const own = times.filter((t) => t > startedAt - 2000).length
+          yield* pacer.observe("k", { startedAt, status: 200, limit: 20, remaining: Math.max(0, 20 - own) })
+        }
+        return times
+      })
+      const fiber = yield* Effect.fork(loop)
+      yield* TestClock.adjust("10 seconds")
+      const times = yield* Fiber.join(fiber)
+      // 40 requests: 20 in the first 2 s, then one per window slot
+      assert.isAtMost(times[39], 4100)
+    }))
+
+  it.effect("adopts a lower X-RateLimit-Limit", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make({ marginMillis: 0 })
+      const s = yield* pacer.take("k")
+      yield* pacer.observe("k", { startedAt: s, status: 200, limit: 5, remaining: 4 })
+      const fiber = yield* Effect.fork(takeAll(pacer, "k", 10))
+      yield* TestClock.adjust("10 seconds")
+      const times = [s, ...(yield* Fiber.join(fiber))]
+      assert.strictEqual(maxInWindow(times, 2000), 5)
+    }))
+
+  it.effect("an interrupted wait gives its slot back", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make({ intervalMillis: 10, limit: 2, windowMillis: 1000, marginMillis: 0 })
+      yield* pacer.take("k") // t=0
+      const waiting = yield* Effect.fork(pacer.take("k")) // books t=10
+      yield* TestClock.adjust("5 millis")
+      yield* Fiber.interrupt(waiting)
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("2 seconds")
+      // without the release the window [0, 10] would be full until t=1000
+      assert.strictEqual(yield* Fiber.join(fiber), 20)
+    }))
+
+  it.effect("the process-wide pacer is shared by every view of a key; the stricter options win", () =>
+    Effect.gen(function*() {
+      const key = `global-${Math.random()}`
+      const a = RequestPacer.global()
+      const b = RequestPacer.global({ intervalMillis: 300 })
+      const t0 = yield* Clock.currentTimeMillis
+      const fiber = yield* Effect.fork(Effect.all([a.take(key), b.take(key), a.take(key)], { concurrency: "unbounded" }))
+      yield* TestClock.adjust("5 seconds")
+      const times = [...(yield* Fiber.join(fiber))].sort((x, y) => x - y).map((t) => t - t0)
+      // b's stricter spacing applies from its first use on
+      assert.deepStrictEqual(times, [0, 100, 400])
+    }))
+
+  it("keyId is stable and does not contain the key", () => {
+    const id = RequestPacer.keyId("super-secret-key")
+    assert.strictEqual(id, RequestPacer.keyId("super-secret-key"))
+    assert.notInclude(id, "super-secret-key")
+    assert.notStrictEqual(id, RequestPacer.keyId("another-key"))
+  })
+})
+
+describe("rate-limit headers", () => {
+  it("parses X-RateLimit-Reset in JS Date.toString() form, by its offset", () => {
+    assert.strictEqual(
+      parseResetDate("Tue Feb 16 2021 09:02:42 GMT+0100 (Central European Standard Time)"),
+      Date.UTC(2021, 1, 16, 8, 2, 42)
+    )
+    assert.strictEqual(
+      parseResetDate("Thu Jul 25 2024 14:43:48 GMT+0200 (Central European Summer Time)"),
+      Date.UTC(2024, 6, 25, 12, 43, 48)
+    )
+    assert.strictEqual(parseResetDate("Mon Jan 01 2024 19:00:00 GMT-0500 (Eastern Standard Time)"), Date.UTC(2024, 0, 2, 0, 0, 0))
+    // a zone name the engine does not know changes nothing
+    assert.strictEqual(parseResetDate("Mon Jan 01 2024 00:00:00 GMT+0000 (Nowhere Time)"), Date.UTC(2024, 0, 1))
+    // what the mock (and lemlist) produce, round-tripped
+    const at = Date.UTC(2026, 10, 26, 8, 0, 5)
+    assert.strictEqual(parseResetDate(new Date(at).toString()), at)
+    // HTTP-date and ISO still work; garbage does not
+    assert.strictEqual(parseResetDate("Wed, 21 Oct 2015 07:28:00 GMT"), Date.UTC(2015, 9, 21, 7, 28))
+    assert.strictEqual(parseResetDate("not a date"), undefined)
+  })
+
+  it("parses Retry-After as seconds or a date", () => {
+    assert.strictEqual(parseRetryAfter("2", 0), 2000)
+    assert.strictEqual(parseRetryAfter("0.5", 0), 500)
+    assert.strictEqual(parseRetryAfter("Wed, 21 Oct 2015 07:28:03 GMT", Date.UTC(2015, 9, 21, 7, 28)), 3000)
+    assert.strictEqual(parseRetryAfter("soon", 0), undefined)
+  })
+
+  it("prefers Retry-After to the reset date, and falls back to it", () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0)
+    const reset = new Date(now + 3000).toString()
+    const both = rateLimitInfo(
+      Headers.fromInput({ "retry-after": "1", "x-ratelimit-limit": "20", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset }),
+      now
+    )
+    assert.deepStrictEqual(both, { limit: 20, remaining: 0, retryAfterMillis: 1000 })
+    const resetOnly = rateLimitInfo(Headers.fromInput({ "X-RateLimit-Reset": reset }), now)
+    assert.strictEqual(resetOnly.retryAfterMillis, 3000)
+    assert.deepStrictEqual(rateLimitInfo(Headers.empty, now), { limit: undefined, remaining: undefined, retryAfterMillis: undefined })
+  })
+})
