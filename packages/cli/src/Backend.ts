@@ -1,0 +1,164 @@
+/**
+ * What the command talks to: real lemlist (the key from `LEMLIST_API_KEY`, results by
+ * polling unless a public webhook URL is given), or the mock embedded in the same process
+ * (no key, or `--mock`), whose results come by webhook to a loopback receiver the command
+ * starts itself.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
+import * as WebhookReceiver from "@lemlist-effect/enrich/WebhookReceiver"
+import { makeMockServer, type MockOptions, type MockServer } from "@lemlist-effect/mock-server"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { UsageError } from "./CliError.js"
+
+/**
+ * The key of the embedded mock's only team.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const embeddedMockKey = "embedded-mock-key"
+
+/**
+ * The embedded mock's defaults: lemlist's real limit (20 requests per 2 s), results after
+ * 0.2 to 3 s, 100,000 credits.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const embeddedMockDefaults: MockOptions = {
+  apiKeys: [embeddedMockKey],
+  seed: 42,
+  latency: { minMs: 200, maxMs: 3000 },
+  credits: 100_000,
+  rateLimit: { enabled: true, limit: 20, windowMs: 2000 }
+}
+
+/**
+ * Hooks for tests: options merged into the embedded mock's, or a mock to reuse (so that a
+ * rerun sees the state of the interrupted run, as a rerun against lemlist would).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmbeddedMockHooks {
+  readonly options?: MockOptions | undefined
+  readonly server?: MockServer | undefined
+  /** The key the command sends to the embedded mock (default: the mock's first key). */
+  readonly apiKey?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BackendOptions {
+  readonly mock: boolean
+  readonly apiKey: Redacted.Redacted<string> | undefined
+  readonly baseUrl: string | undefined
+  readonly mockLatency: string | undefined
+  readonly webhookUrl: string | undefined
+  readonly webhookPort: number | undefined
+  readonly hooks?: EmbeddedMockHooks | undefined
+}
+
+/**
+ * How results come back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Collection = "webhooks" | "polling"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backend {
+  readonly kind: "mock" | "lemlist"
+  readonly description: string
+  readonly collection: Collection
+  readonly client: Layer.Layer<LemlistClient.LemlistClient>
+  /** The receiver, when results come by webhook (started when the run starts). */
+  readonly receiver: Layer.Layer<WebhookReceiver.WebhookReceiver, UsageError> | undefined
+}
+
+/**
+ * Parses `--mock-latency`: `500` (fixed) or `200-3000` (a range), in milliseconds.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseLatency = (text: string): Effect.Effect<MockOptions["latency"], UsageError> => {
+  const m = /^\s*(\d+)\s*(?:(?:-|\.\.)\s*(\d+)\s*)?$/.exec(text)
+  if (!m) return Effect.fail(new UsageError({ detail: `--mock-latency ${text}: expected milliseconds, like 500 or 200-3000` }))
+  return Effect.succeed(m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) })
+}
+
+const receiverServer = (options: { port: number; publicUrl?: string | undefined }) =>
+  WebhookReceiver.layerServer(options).pipe(
+    Layer.mapError((e) =>
+      new UsageError({
+        detail: `cannot start the webhook receiver on port ${options.port}: ${String((e as Error)?.message ?? e)}` +
+          (options.port === 0 ? "" : " (is the port in use? choose another with --webhook-port)")
+      })
+    )
+  )
+
+/**
+ * Chooses and builds the backend.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError> =>
+  Effect.gen(function*() {
+    const useMock = options.mock || options.apiKey === undefined
+    if (!useMock) {
+      const baseUrl = options.baseUrl ?? "https://api.lemlist.com/api"
+      const client = LemlistClient.layer({ apiKey: options.apiKey!, baseUrl }).pipe(Layer.provide(FetchHttpClient.layer))
+      const webhooks = options.webhookUrl !== undefined
+      if (options.webhookPort !== undefined && !webhooks) {
+        return yield* new UsageError({ detail: "--webhook-port needs --webhook-url (the public URL lemlist calls)" })
+      }
+      return {
+        kind: "lemlist",
+        description: baseUrl === "https://api.lemlist.com/api" ? "lemlist" : `lemlist API at ${baseUrl}`,
+        collection: webhooks ? "webhooks" : "polling",
+        client,
+        receiver: webhooks ? receiverServer({ port: options.webhookPort ?? 8787, publicUrl: options.webhookUrl }) : undefined
+      }
+    }
+    const latency = options.mockLatency === undefined ? undefined : yield* parseLatency(options.mockLatency)
+    const mockOptions: MockOptions = {
+      ...embeddedMockDefaults,
+      ...(latency === undefined ? {} : { latency }),
+      ...options.hooks?.options
+    }
+    const apiKey = mockOptions.apiKeys?.[0] ?? embeddedMockKey
+    const serverLayer = Layer.scoped(
+      FetchHttpClient.Fetch,
+      Effect.acquireRelease(
+        Effect.sync(() => options.hooks?.server ?? makeMockServer(mockOptions)),
+        (server) => options.hooks?.server ? Effect.void : Effect.promise(() => server.handle.close())
+      ).pipe(Effect.map((server) => server.fetch as typeof globalThis.fetch))
+    )
+    const client = LemlistClient.layer({
+      apiKey: Redacted.make(
+        options.hooks?.apiKey ??
+          (options.hooks?.server ? (options.hooks.server.handle.options().apiKeys[0] ?? apiKey) : apiKey)
+      ),
+      baseUrl: "http://lemlist-mock.internal/api"
+    }).pipe(Layer.provide(FetchHttpClient.layer), Layer.provide(serverLayer))
+    return {
+      kind: "mock",
+      description: "the embedded lemlist mock (offline: fake results, no real credits)",
+      collection: "webhooks",
+      client,
+      receiver: receiverServer({ port: 0 })
+    }
+  })

@@ -1,0 +1,335 @@
+/**
+ * The `lemlist-enrich` command line, built with `@effect/cli`: `run`, `credits`, `status` and
+ * `mock`. `run(argv, io)` is the entry point the bin and the tests share.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { EnrichmentType } from "@lemlist-effect/contract"
+import * as Journal from "@lemlist-effect/enrich/Journal"
+import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as Backend from "./Backend.js"
+import { AuthFailed, isCliError, RunFailed, UsageError } from "./CliError.js"
+import * as CliIo from "./CliIo.js"
+import { descriptions, ExitCode } from "./ExitCode.js"
+import * as MockCommand from "./MockCommand.js"
+import * as ProgressDisplay from "./ProgressDisplay.js"
+import * as RunCommand from "./RunCommand.js"
+
+/**
+ * The version printed by `--version`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const version = "0.1.0"
+
+/** The exit code chosen by a subcommand, read back by `main`. */
+class Finished extends Error {
+  constructor(readonly code: ExitCode) {
+    super("finished")
+  }
+}
+
+const opt = <A>(o: Options.Options<Option.Option<A>>) => Options.map(o, Option.getOrUndefined)
+
+const parseTypes = (text: string | undefined) =>
+  Effect.gen(function*() {
+    if (text === undefined) return [] as ReadonlyArray<EnrichmentType.EnrichmentType>
+    const parts = text.split(/[\s,;]+/).filter((s) => s.length > 0)
+    const unknown = parts.filter((p) => !EnrichmentType.is(p))
+    if (unknown.length > 0 || parts.length === 0) {
+      return yield* new UsageError({
+        detail: `--types ${text}: unknown enrichment type ${unknown.join(", ") || "(none given)"}; choose from ${EnrichmentType.all.join(", ")}`
+      })
+    }
+    return [...new Set(parts)] as ReadonlyArray<EnrichmentType.EnrichmentType>
+  })
+
+const parseMap = (entries: ReadonlyArray<string>) =>
+  Effect.forEach(entries, (entry) => {
+    const at = entry.indexOf("=")
+    return at <= 0
+      ? Effect.fail(new UsageError({ detail: `--map ${entry}: expected field=Column, e.g. --map companyDomain="Company Website"` }))
+      : Effect.succeed([entry.slice(0, at).trim(), entry.slice(at + 1).trim()] as const)
+  })
+
+const parseDelimiter = (text: string | undefined) => {
+  if (text === undefined) return Effect.succeed(undefined)
+  const named: Record<string, string> = { tab: "\t", "\\t": "\t", comma: ",", semicolon: ";", pipe: "|" }
+  const d = named[text.toLowerCase()] ?? text
+  return d.length === 1 && d !== "\"" && d !== "\n"
+    ? Effect.succeed(d)
+    : Effect.fail(new UsageError({ detail: `--delimiter ${text}: expected one character, or tab, comma, semicolon, pipe` }))
+}
+
+const apiKeyOf = (io: CliIo.Service) => {
+  const key = io.env.LEMLIST_API_KEY?.trim()
+  return key ? Redacted.make(key) : undefined
+}
+
+// ---- options shared by run and credits -------------------------------------------------------
+
+const mock = Options.boolean("mock").pipe(
+  Options.withDescription("Use the lemlist mock embedded in this process (the default when LEMLIST_API_KEY is not set)")
+)
+const mockLatency = opt(Options.text("mock-latency").pipe(
+  Options.withDescription("Embedded mock only: completion latency in ms, fixed (500) or a range (200-3000). Default 200-3000"),
+  Options.optional
+))
+const baseUrl = opt(Options.text("base-url").pipe(
+  Options.withDescription("lemlist API base URL (e.g. a mock served by `lemlist-enrich mock`). Env: LEMLIST_BASE_URL"),
+  Options.optional
+))
+
+// ---- run ------------------------------------------------------------------------------------
+
+const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefined) =>
+  Command.make("run", {
+    input: Args.text({ name: "input.csv" }).pipe(Args.withDescription("The CSV file of leads (UTF-8, header line first)")),
+    types: opt(Options.text("types").pipe(
+      Options.withAlias("t"),
+      Options.withDescription(`Enrichments for every lead, comma-separated: ${EnrichmentType.all.join(", ")}`),
+      Options.optional
+    )),
+    typesColumn: opt(Options.text("types-column").pipe(
+      Options.withDescription("A column naming each row's enrichments (overrides --types where not empty)"),
+      Options.optional
+    )),
+    out: opt(Options.text("out").pipe(
+      Options.withAlias("o"),
+      Options.withDescription("Output file: .csv (columns + results) or .jsonl (full outcomes). Default <input>-enriched.csv"),
+      Options.optional
+    )),
+    journal: opt(Options.text("journal").pipe(
+      Options.withDescription("SQLite journal for resuming. Default <output>.journal.sqlite beside the output"),
+      Options.optional
+    )),
+    map: Options.text("map").pipe(
+      Options.withDescription("Map a lemlist field to a column: --map companyDomain=\"Company Website\" (repeatable; empty column unmaps)"),
+      Options.repeated
+    ),
+    delimiter: opt(Options.text("delimiter").pipe(
+      Options.withDescription("CSV delimiter (default: detected among , ; tab |)"),
+      Options.optional
+    )),
+    mock,
+    mockLatency,
+    baseUrl,
+    webhookUrl: opt(Options.text("webhook-url").pipe(
+      Options.withDescription("Public URL lemlist posts results to (forwarded to --webhook-port); without it, results are polled"),
+      Options.optional
+    )),
+    webhookPort: opt(Options.integer("webhook-port").pipe(
+      Options.withDescription("Local port of the webhook receiver (default 8787)"),
+      Options.optional
+    )),
+    yes: Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Skip the confirmation (needed when not on a terminal)")),
+    quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress and no summary; errors only")),
+    json: Options.boolean("json").pipe(Options.withDescription("Print a machine-readable summary on stdout, no progress")),
+    budget: opt(Options.integer("budget").pipe(
+      Options.withDescription("The most credits the run may commit; leads past it end Failed (BudgetExhausted)"),
+      Options.optional
+    )),
+    resendUndetermined: Options.boolean("resend-undetermined").pipe(
+      Options.withDescription("Resend leads whose submit failed ambiguously (may charge twice)")
+    ),
+    restart: Options.boolean("restart").pipe(
+      Options.withDescription("Discard the journal and start over (leads already sent are sent again)")
+    )
+  }, (args) =>
+    Effect.gen(function*() {
+      const types = yield* parseTypes(args.types)
+      const map = yield* parseMap(args.map)
+      const delimiter = yield* parseDelimiter(args.delimiter)
+      const code = yield* RunCommand.run({
+        ...args,
+        types,
+        map,
+        delimiter,
+        baseUrl: args.baseUrl ?? io.env.LEMLIST_BASE_URL,
+        apiKey: apiKeyOf(io),
+        hooks
+      })
+      return yield* Effect.fail(new Finished(code))
+    })).pipe(Command.withDescription("Enrich a CSV file of leads; resumable, in input order"))
+
+// ---- credits ----------------------------------------------------------------------------------
+
+const creditsCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefined) =>
+  Command.make("credits", {
+    mock,
+    mockLatency,
+    baseUrl,
+    json: Options.boolean("json").pipe(Options.withDescription("Print the answer as JSON"))
+  }, (args) =>
+    Effect.gen(function*() {
+      const backend = yield* Backend.make({
+        mock: args.mock,
+        apiKey: apiKeyOf(io),
+        baseUrl: args.baseUrl ?? io.env.LEMLIST_BASE_URL,
+        mockLatency: args.mockLatency,
+        webhookUrl: undefined,
+        webhookPort: undefined,
+        hooks
+      })
+      const credits = yield* Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(
+        Effect.provide(backend.client),
+        Effect.catchAll((e): Effect.Effect<never, AuthFailed | RunFailed> =>
+          e._tag === "Unauthorized"
+            ? Effect.fail(new AuthFailed({ detail: e.message }))
+            : Effect.fail(new RunFailed({ detail: `cannot read the credits: ${e.message}` }))
+        )
+      )
+      if (args.json) io.stdout(JSON.stringify(credits) + "\n")
+      else {
+        io.stdout(`${ProgressDisplay.n(credits.credits)} credits (${backend.description})\n`)
+        const r = credits.details?.remaining
+        if (r) {
+          const parts = (["subscription", "paid", "gifted", "freemium"] as const)
+            .filter((k) => r[k] !== undefined)
+            .map((k) => `${k} ${ProgressDisplay.n(r[k]!)}`)
+          if (parts.length > 0) io.stdout(`  ${parts.join(" · ")}\n`)
+        }
+      }
+      return yield* Effect.fail(new Finished(ExitCode.Ok))
+    })).pipe(Command.withDescription("Show the team's remaining credits"))
+
+// ---- status -----------------------------------------------------------------------------------
+
+const statusCommand = (io: CliIo.Service) =>
+  Command.make("status", {
+    journal: Args.text({ name: "journal.sqlite" }).pipe(Args.withDescription("A journal written by `run`")),
+    json: Options.boolean("json").pipe(Options.withDescription("Print the summary as JSON"))
+  }, (args) =>
+    Effect.gen(function*() {
+      if (!fs.existsSync(args.journal)) return yield* new UsageError({ detail: `journal not found: ${args.journal}` })
+      const summary = yield* Journal.summarize(args.journal).pipe(
+        Effect.mapError((e) => new RunFailed({ detail: `cannot read the journal ${args.journal}: ${e.message}` }))
+      )
+      if (args.json) io.stdout(JSON.stringify(summary) + "\n")
+      else {
+        const lines = [
+          `journal ${args.journal}: ${ProgressDisplay.n(summary.total)} leads`,
+          `  done              ${ProgressDisplay.n(summary.done)}`,
+          `  awaiting result   ${ProgressDisplay.n(summary.submitted)}`,
+          `  being submitted   ${ProgressDisplay.n(summary.submitting)}`,
+          ...Object.entries(summary.outcomes).map(([tag, count]) => `    ${tag.padEnd(16)}${ProgressDisplay.n(count)}`)
+        ]
+        io.stdout(lines.join("\n") + "\n")
+      }
+      return yield* Effect.fail(new Finished(ExitCode.Ok))
+    })).pipe(Command.withDescription("Summarise a run's journal (how many leads are done, and how)"))
+
+// ---- root -------------------------------------------------------------------------------------
+
+const footer = HelpDoc.blocks([
+  HelpDoc.h1("EXIT CODES"),
+  ...descriptions.map(([code, name, text]) => HelpDoc.p(`${String(code).padStart(3)}  ${name}: ${text}`)),
+  HelpDoc.h1("ENVIRONMENT"),
+  HelpDoc.p("LEMLIST_API_KEY  the lemlist API key (never a flag). Without it, commands use the embedded mock."),
+  HelpDoc.p("LEMLIST_BASE_URL the API base URL (default https://api.lemlist.com/api).")
+])
+
+const root = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefined) =>
+  Command.make("lemlist-enrich").pipe(
+    Command.withDescription("Enrich CSV files of leads with lemlist (emails, phones, verification, LinkedIn)"),
+    Command.withSubcommands([runCommand(io, hooks), creditsCommand(io, hooks), statusCommand(io), MockCommand.command(io)])
+  )
+
+/**
+ * Options of `main`/`run` beyond the arguments (mostly for tests).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MainOptions {
+  /** Embedded-mock hooks (tests reuse one mock across runs, or change its options). */
+  readonly mock?: Backend.EmbeddedMockHooks | undefined
+}
+
+/**
+ * The whole program for an argument list (without `node` and the script): never fails, always
+ * ends with an exit code, and prints every error as one clear line on stderr.
+ *
+ * @since 0.1.0
+ * @category entry points
+ */
+export const main = (argv: ReadonlyArray<string>, options: MainOptions = {}): Effect.Effect<ExitCode, never, CliIo.CliIo> =>
+  Effect.gen(function*() {
+    const io = yield* CliIo.CliIo
+    const cli = Command.run(root(io, options.mock), { name: "lemlist-enrich", version, footer })
+    const json = argv.includes("--json")
+    const exit = yield* cli(["node", "lemlist-enrich", ...argv]).pipe(
+      Effect.provide(NodeContext.layer),
+      Effect.withConsole(CliIo.toConsole(io)),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined)))),
+      Effect.exit
+    )
+    if (Exit.isSuccess(exit)) return ExitCode.Ok // --help, --version, --wizard
+    const cause = exit.cause
+    if (Cause.isInterruptedOnly(cause)) return ExitCode.Interrupted
+    const failure = Cause.failureOption(cause)
+    if (Option.isSome(failure)) {
+      const e = failure.value as unknown
+      if (e instanceof Finished) return e.code
+      if (isCliError(e)) {
+        io.stderr(`error: ${e.message}\n`)
+        if (json) io.stdout(JSON.stringify({ error: { tag: e._tag, message: e.message }, exitCode: e.exitCode }) + "\n")
+        return e.exitCode
+      }
+      if (ValidationError.isValidationError(e)) {
+        // @effect/cli already printed the problem and the usage.
+        return ValidationError.isHelpRequested(e) ? ExitCode.Ok : ExitCode.Usage
+      }
+      io.stderr(`error: ${String((e as Error)?.message ?? e)}\n`)
+      return ExitCode.Internal
+    }
+    const defect = Cause.squash(cause)
+    io.stderr(
+      `internal error: ${String((defect as Error)?.message ?? defect)}\n` +
+        (io.env.LEMLIST_DEBUG ? Cause.pretty(cause) + "\n" : "(set LEMLIST_DEBUG=1 for details; please report it)\n")
+    )
+    return ExitCode.Internal
+  })
+
+/**
+ * Runs the command line with the given io (the process by default) and resolves with its exit
+ * code. `signal` interrupts it cleanly (what Ctrl-C does in the bin).
+ *
+ * @example
+ * ```ts
+ * import { Cli, CliIo } from "@lemlist-effect/cli"
+ *
+ * const io = CliIo.capture({ env: {} })
+ * const code = await Cli.run(["status", "missing.sqlite"], io.service) // 2
+ * io.err() // "error: journal not found: missing.sqlite\n"
+ * ```
+ *
+ * @since 0.1.0
+ * @category entry points
+ */
+export const run = async (
+  argv: ReadonlyArray<string>,
+  io: CliIo.Service = CliIo.fromProcess(),
+  options: MainOptions & { readonly signal?: AbortSignal | undefined } = {}
+): Promise<ExitCode> => {
+  const exit = await Effect.runPromiseExit(
+    main(argv, options).pipe(Effect.provide(Layer.succeed(CliIo.CliIo, io))),
+    options.signal ? { signal: options.signal } : undefined
+  )
+  return Exit.isSuccess(exit) ? exit.value : Cause.isInterruptedOnly(exit.cause) ? ExitCode.Interrupted : ExitCode.Internal
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The `lemlist-enrich` executable. Ctrl-C interrupts the run cleanly (what is done stays in
+ * the journal); a second Ctrl-C exits at once.
+ *
+ * @since 0.1.0
+ */
+import * as Cli from "./Cli.js"
+
+const controller = new AbortController()
+let interrupts = 0
+process.on("SIGINT", () => {
+  if (++interrupts > 1) process.exit(130)
+  controller.abort()
+})
+process.on("SIGTERM", () => controller.abort())
+
+const code = await Cli.run(process.argv.slice(2), undefined, { signal: controller.signal })
+process.exitCode = code
