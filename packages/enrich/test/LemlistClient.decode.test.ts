@@ -31,7 +31,7 @@ const enrichLead = (c: LemlistClient.Service) => c.enrichLead("lea_1", ["find_em
 const get = (c: LemlistClient.Service) => c.getEnrichment("enr_1")
 const credits = (c: LemlistClient.Service) => c.credits
 
-const fields = (e: LemlistError.LemlistError) => {
+const fields = (e: LemlistError.LemlistError): Record<string, unknown> => {
   const { _tag, ...rest } = e as unknown as Record<string, unknown>
   return { _tag, ...rest }
 }

@@ -3,7 +3,7 @@
  * real promises (fetch, Hono) settle.
  */
 import { FetchHttpClient } from "@effect/platform"
-import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import type { Scope } from "effect"
 import { LemlistClient, RequestPacer } from "../src/index.js"
 
@@ -11,23 +11,34 @@ import { LemlistClient, RequestPacer } from "../src/index.js"
 export const flush = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
 /**
- * Runs `effect` to completion, stepping the TestClock by `step` whenever it is stuck: the
- * TestClock never moves by itself and `adjust` does not wait for real I/O.
+ * Runs `effect` to completion, moving the TestClock whenever every fiber is asleep: the
+ * TestClock never moves by itself and `adjust` does not wait for real I/O (fetch, Hono), so
+ * each round first lets pending I/O settle, then jumps to the next registered wake-up (at most
+ * `maxStep` ahead, so that a timer registered by I/O still in flight is not skipped far).
  */
 export const drive = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  options: { readonly step?: Duration.DurationInput; readonly max?: Duration.DurationInput } = {}
+  options: { readonly maxStep?: Duration.DurationInput; readonly max?: Duration.DurationInput } = {}
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
-    const step = Duration.decode(options.step ?? "10 millis")
-    const steps = Math.ceil(Duration.toMillis(options.max ?? "10 minutes") / Duration.toMillis(step))
+    const maxStep = Duration.toMillis(options.maxStep ?? "100 millis")
+    const max = Duration.toMillis(options.max ?? "30 minutes")
+    const start = yield* Clock.currentTimeMillis
     const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < steps; i++) {
+    for (let idle = 0; idle < 10_000;) {
       yield* flush
       yield* flush
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) break
-      yield* TestClock.adjust(step)
+      yield* flush
+      if (Option.isSome(yield* Fiber.poll(fiber))) break
+      const now = yield* Clock.currentTimeMillis
+      if (now - start > max) break
+      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
+      if (sleeps.length === 0) {
+        idle++ // only real I/O is pending
+        continue
+      }
+      idle = 0
+      yield* TestClock.adjust(Math.max(1, Math.min(maxStep, Math.min(...sleeps) - now)))
     }
     const exit = yield* Fiber.await(fiber)
     return yield* exit
