@@ -327,6 +327,8 @@ export const run = async (
   io: CliIo.Service = CliIo.fromProcess(),
   options: MainOptions & { readonly signal?: AbortSignal | undefined } = {}
 ): Promise<ExitCode> => {
+  // `mock` takes the options of `pnpm mock`, parsed by the mock server itself.
+  if (argv[0] === "mock") return MockCommand.serve(argv.slice(1), io, options.signal)
   const exit = await Effect.runPromiseExit(
     main(argv, options).pipe(Effect.provide(Layer.succeed(CliIo.CliIo, io))),
     options.signal ? { signal: options.signal } : undefined

@@ -226,7 +226,7 @@ export class NotEnoughCredits extends Data.TaggedError("NotEnoughCredits")<{
 export class AuthFailed extends Data.TaggedError("AuthFailed")<{ readonly detail: string }> {
   readonly exitCode = ExitCode.Auth
   override get message() {
-    return `lemlist refused the API key (${this.detail}); check LEMLIST_API_KEY`
+    return `${this.detail}; check LEMLIST_API_KEY`
   }
 }
 

@@ -178,6 +178,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
 
     const JournalLive = Journal.layerSqlite({ filename: journalPath }).pipe(Layer.mapError(journalFailed(journalPath)))
 
+    let started = false
     const program = Effect.gen(function*() {
       // ---- pass 1: scan --------------------------------------------------------------------------
       const scan = { rows: 0, leads: 0, skipped: 0, done: 0, toRun: 0, maxCost: 0 }
@@ -259,6 +260,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
             if (!ok) return yield* new Cancelled()
           }
 
+          started = true
           const progress = yield* Progress.make(scan.leads)
           const mode = ProgressDisplay.modeFor(io, options)
           const leads = planned(file.rows).pipe(
@@ -370,6 +372,13 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
 
     return yield* program.pipe(
       Effect.provide(JournalLive),
-      Effect.catchTag("JournalError", journalFailed(journalPath))
+      Effect.catchTag("JournalError", journalFailed(journalPath)),
+      // A run that stopped before sending anything leaves no journal it created behind.
+      Effect.tapError(() =>
+        Effect.sync(() => {
+          if (journalExisted || started) return
+          for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(journalPath + suffix, { force: true })
+        })
+      )
     )
   })
