@@ -75,6 +75,9 @@ export interface ClientStats {
 }
 
 /**
+ * The client: one method per route. Every attempt is paced by the key's `RequestPacer`;
+ * failures are typed (`LemlistError`) and retried by safety (see `Options.retry`).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -115,6 +118,15 @@ export interface Service {
 
 /**
  * The lemlist client service.
+ *
+ * @example
+ * ```ts
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const poll = (id: string) =>
+ *   Effect.flatMap(LemlistClient.LemlistClient, (client) => client.getEnrichment(id, { types: ["find_email"] }))
+ * ```
  *
  * @since 0.1.0
  * @category tags

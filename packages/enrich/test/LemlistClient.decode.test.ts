@@ -5,10 +5,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Messages } from "@lemlist-effect/contract"
-import { Effect, Schedule } from "effect"
-import type { LemlistClient } from "../src/index.js"
+import { FetchHttpClient } from "@effect/platform"
+import { ConfigProvider, Effect, Layer, Schedule } from "effect"
+import { LemlistClient, RequestPacer } from "../src/index.js"
 import type { LemlistError } from "../src/index.js"
-import { json, text, withStub } from "./LemlistClient.helpers.js"
+import { drive, json, stubFetch, text, withStub } from "./LemlistClient.helpers.js"
 import type { Recorded, StubAnswer } from "./LemlistClient.helpers.js"
 
 const noRetry = { retry: { idempotent: Schedule.stop, nonIdempotent: Schedule.stop } }
@@ -303,3 +304,46 @@ describe("LemlistClient hooks tolerance", () => {
     ))
 })
 
+
+describe("LemlistClient.layerConfig", () => {
+  it.scoped("reads LEMLIST_API_KEY (Redacted) and LEMLIST_BASE_URL", () =>
+    Effect.gen(function*() {
+      const stub = stubFetch(() => json(200, { credits: 3 }))
+      const layer = LemlistClient.layerConfig().pipe(
+        Layer.provide(FetchHttpClient.layer),
+        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, stub.fetch)),
+        Layer.provide(RequestPacer.layer()),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
+          ["LEMLIST_API_KEY", "env-key-42"],
+          ["LEMLIST_BASE_URL", "http://env.test/api/"]
+        ]))))
+      )
+      const credits = yield* drive(Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(layer)))
+      assert.strictEqual(credits.credits, 3)
+      assert.strictEqual(stub.requests[0].url.href, "http://env.test/api/team/credits")
+      assert.strictEqual(stub.requests[0].headers.get("authorization"), `Basic ${btoa(":env-key-42")}`)
+    }))
+
+  it.scoped("defaults the base URL to lemlist's", () =>
+    Effect.gen(function*() {
+      const stub = stubFetch(() => json(200, { credits: 3 }))
+      const layer = LemlistClient.layerConfig().pipe(
+        Layer.provide(FetchHttpClient.layer),
+        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, stub.fetch)),
+        Layer.provide(RequestPacer.layer()),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["LEMLIST_API_KEY", "k"]]))))
+      )
+      yield* drive(Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(layer)))
+      assert.strictEqual(stub.requests[0].url.href, "https://api.lemlist.com/api/team/credits")
+    }))
+
+  it.scoped("fails with a ConfigError without a key", () =>
+    Effect.gen(function*() {
+      const layer = LemlistClient.layerConfig().pipe(
+        Layer.provide(FetchHttpClient.layer),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))
+      )
+      const exit = yield* Effect.exit(Effect.provide(LemlistClient.LemlistClient, layer))
+      assert.isTrue(exit._tag === "Failure")
+    }))
+})
