@@ -30,6 +30,8 @@ export interface RecordedRequest {
   readonly time: number
   readonly teamId: string | undefined
   readonly fault?: RequestFault | undefined
+  /** Enrichments the request created (omitted when none), also when its answer was lost. */
+  readonly created?: number | undefined
 }
 
 const errorMessages = {

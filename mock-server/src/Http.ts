@@ -7,12 +7,13 @@
 import type { Team } from "./State.js"
 
 /**
- * The Hono env of lemlist routes: the caller's team and the request's clock time.
+ * The Hono env of lemlist routes: the caller's team, the request's clock time, and how many
+ * enrichments the request created (for records and lost-answer stats).
  *
  * @since 0.1.0
  * @category models
  */
-export type LemlistEnv = { Variables: { team: Team; now: number } }
+export type LemlistEnv = { Variables: { team: Team; now: number; created: number } }
 
 /**
  * What the `Authorization` header says.

@@ -61,6 +61,8 @@ export interface TeamStats {
   rateLimited: number
   /** "Answer lost after processing" faults served. */
   lostAnswers: number
+  /** Enrichments created by requests whose answer was then lost: the client never saw their ids. */
+  enrichmentsInLostAnswers: number
   /** Connections dropped before the answer (`drop` fault). */
   droppedConnections: number
   requests: number
@@ -133,6 +135,7 @@ export const makeTeam = (apiKey: string, credits: number, seed: number): Team =>
       creditsSpent: 0,
       rateLimited: 0,
       lostAnswers: 0,
+      enrichmentsInLostAnswers: 0,
       droppedConnections: 0,
       requests: 0
     },

@@ -26,15 +26,18 @@ export const bulkRoutes = (engine: Engine) =>
       if (most > team.credits) return c.json({ error: ErrorCode.insufficientCredits }, 402)
     }
     const answer = new Array(verdict.items.length)
+    let created = 0
     for (let i = 0; i < verdict.items.length; i++) {
       const item = verdict.items[i]
       if (item._tag === "Accepted") {
         const r = engine.create(team, item.input, item.types, item.metadata, webhookUrl, undefined, now)
+        created++
         // DECISIONS #4: metadata key omitted when absent, echoed unchanged otherwise.
         answer[i] = item.metadata === undefined ? { id: r.id } : { id: r.id, metadata: item.metadata }
       } else {
         answer[i] = item.metadata === undefined ? { error: item.code } : { error: item.code, metadata: item.metadata }
       }
     }
+    c.set("created", created)
     return c.json(answer, 200)
   })

@@ -30,6 +30,7 @@ export const enrichRoutes = (engine: Engine) =>
         return c.json({ error: ErrorCode.insufficientCredits }, 402)
       }
       const r = engine.create(team, input, types, undefined, webhookUrl, undefined, c.get("now"))
+      c.set("created", 1)
       return c.json({ id: r.id }, 200)
     })
     .get("/:id", (c) => {

@@ -41,6 +41,7 @@ export const leadsRoutes = (engine: Engine) =>
       return c.json({ error: ErrorCode.insufficientCredits }, 402)
     }
     const r = engine.create(team, lead.contact, types, undefined, webhookUrl, leadId, c.get("now"))
+    c.set("created", 1)
     if (r.status === "in-progress") state.running = r
     return c.json({ id: r.id }, 200)
   })

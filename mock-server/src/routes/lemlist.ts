@@ -40,7 +40,8 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
         status: fault === "refused" || fault === "drop" || fault === "lostAnswer" ? 0 : c.res.status,
         time: now,
         teamId,
-        ...(fault ? { fault } : {})
+        ...(fault ? { fault } : {}),
+        ...(c.get("created") > 0 ? { created: c.get("created") } : {})
       })
     // Headers for answers that touch no window (unknown route, no or wrong key, limit off).
     const idle: RateLimit.RateVerdict = {
@@ -94,6 +95,7 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
     }
     c.set("team", team)
     c.set("now", now)
+    c.set("created", 0)
 
     if (options.rateLimit.enabled || faults.storm || team.stormUntil > now) {
       if (faults.storm && team.stormUntil <= now) team.stormUntil = now + options.faults.rateLimitStormMs
@@ -129,6 +131,7 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
       // Processed (enrichments created and recorded), then the connection drops.
       fault = "lostAnswer"
       team.stats.lostAnswers++
+      team.stats.enrichmentsInLostAnswers += c.get("created")
       c.res = connectionFault("lostAnswer")
     }
     record()
