@@ -10,7 +10,6 @@ export {
   type EnrichmentView,
   makeMockServer,
   type MockHandle,
-  type MockServer,
   type TeamStatsView
 } from "./MockServer.js"
 export type {
@@ -25,3 +24,7 @@ export type {
 } from "./Options.js"
 export type { EnrichmentStatus, TeamStats } from "./State.js"
 export type { Delivery } from "./Webhooks.js"
+export { layerInProcess, layerServed, MockServerHandle } from "./Layer.js"
+export { listen, type ListenOptions, type ServedMock, serveMock } from "./Serve.js"
+export { mockHelp, parseMockArgs, type ParsedMockArgs } from "./Cli.js"
+export { MockServer } from "./Namespace.js"

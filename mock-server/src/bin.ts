@@ -1,0 +1,32 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `pnpm mock [options]`: serves the lemlist mock until SIGINT/SIGTERM.
+ */
+import { mockHelp, parseMockArgs } from "./Cli.js"
+import { serveMock } from "./Serve.js"
+
+const parsed = parseMockArgs(process.argv.slice(2))
+if (parsed._tag === "Help") {
+  process.stdout.write(parsed.text)
+  process.exit(0)
+}
+if (parsed._tag === "Invalid") {
+  process.stderr.write(`${parsed.message}\n\n${mockHelp}`)
+  process.exit(2)
+}
+const served = await serveMock(parsed.options).catch((e: unknown) => {
+  process.stderr.write(`lemlist mock: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})
+process.stdout.write(`lemlist mock listening on ${served.url} (API base URL ${served.apiUrl}, admin ${served.url}/__mock)\n`)
+let closing = false
+const stop = (signal: string) => {
+  if (closing) return
+  closing = true
+  void served.close().then(() => {
+    process.stdout.write(`lemlist mock stopped (${signal})\n`)
+    process.exit(0)
+  })
+}
+process.on("SIGINT", () => stop("SIGINT"))
+process.on("SIGTERM", () => stop("SIGTERM"))
