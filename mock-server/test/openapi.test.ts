@@ -3,11 +3,11 @@
  * OpenAPI extract (where it has one for that route and status).
  */
 import { describe, expect, it } from "@effect/vitest"
-import Ajv from "ajv"
+import { Ajv } from "ajv"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { basic, call, fullItem, mock, verifyItem } from "./helpers.js"
+import { basic, fullItem, mock, verifyItem } from "./helpers.js"
 
 const doc = JSON.parse(
   readFileSync(fileURLToPath(new URL("../../packages/contract/openapi/lemlist-openapi-enrich.json", import.meta.url)), "utf8")

@@ -175,7 +175,7 @@ describe("webhooks (DECISIONS #11)", () => {
     Effect.gen(function*() {
       const server = yield* mock({ latency: 10_000 })
       yield* bulk(server, [verifyItem("a@b.co")])
-      const res = yield* Effect.promise(() => server.app.request("/__mock/complete", { method: "POST", headers: auth() }))
+      const res = yield* Effect.promise(async () => server.app.request("/__mock/complete", { method: "POST", headers: auth() }))
       expect(res.status).toBe(200)
       expect(server.handle.enrichments()[0].status).toBe("done")
     }))
