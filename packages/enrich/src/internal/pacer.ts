@@ -96,7 +96,9 @@ export class Registry {
     // stored times meaningless: start afresh rather than wait for a slot in the "future".
     if (s !== undefined && now + s.options.window < s.lastNow) s = undefined
     if (s === undefined) {
-      s = newState(options ? stricter(this.options, options) : this.options, now)
+      // The first client's own options: lemlist's defaults must not override a client that
+      // was configured for another plan's limits. Later clients on the key can only tighten.
+      s = newState(options ?? this.options, now)
       this.states.set(key, s)
     } else if (options) {
       s.options = stricter(s.options, options)
