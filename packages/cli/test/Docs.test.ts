@@ -1,7 +1,8 @@
 /**
  * The docs are code: every fenced block in README.md and docs/*.md either runs here (```ts
  * blocks, each as its own program, from this package so that every workspace package
- * resolves) or is marked `<!-- not-run -->` on the line before it.
+ * resolves), or is the exact copy of a test file that the suite runs (marked
+ * `<!-- file: path/from/root.test.ts -->`), or is marked `<!-- not-run -->` on the line before.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
@@ -20,6 +21,8 @@ interface Block {
   readonly lang: string
   readonly code: string
   readonly runnable: boolean
+  /** The test file this block copies, if marked so. */
+  readonly copyOf: string | undefined
 }
 
 const blocksOf = (file: string): Array<Block> => {
@@ -37,7 +40,8 @@ const blocksOf = (file: string): Array<Block> => {
       line: start + 1,
       lang: open[1] ?? "",
       code: body.join("\n"),
-      runnable: !(marker ?? "").includes("<!-- not-run -->")
+      runnable: !(marker ?? "").includes("<!-- not-run -->") && !(marker ?? "").includes("<!-- file:"),
+      copyOf: /<!-- file: (\S+) -->/.exec(marker ?? "")?.[1]
     })
   }
   return blocks
@@ -63,6 +67,11 @@ describe("docs", () => {
   it.each(blocks.filter((b) => b.runnable && b.lang !== "ts").map((b) => [`${b.file}:${b.line}`, b] as const))(
     "%s is a ts block or marked <!-- not-run -->",
     (_, block) => expect.fail(`${block.file}:${block.line}: a \`\`\`${block.lang} block must be marked <!-- not-run -->`)
+  )
+
+  it.each(blocks.filter((b) => b.copyOf !== undefined).map((b) => [`${b.file}:${b.line}`, b] as const))(
+    "%s is the test file it says it is",
+    (_, block) => expect(block.code.trim()).toBe(readFileSync(join(root, block.copyOf!), "utf8").trim())
   )
 
   it.concurrent.each(blocks.filter((b) => b.runnable && b.lang === "ts").map((b) => [`${b.file}:${b.line}`, b] as const))(
