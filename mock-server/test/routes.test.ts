@@ -74,6 +74,11 @@ describe("POST /api/v2/enrichments/bulk", () => {
         const res = yield* call(server, "/api/v2/enrichments/bulk", { method: "POST", headers: { authorization: basic("test-key"), "content-type": "application/json" }, body })
         expect(res.status).toBeLessThan(500)
       }
+      const deep = "{\"a\":".repeat(200_000) + "1" + "}".repeat(200_000)
+      const big = yield* mock({ maxBodyBytes: 5_000_000 })
+      const deepRes = yield* bulk(big, `[{"input":{"email":"a@b.co"},"enrichmentRequests":["verify"],"metadata":${deep}}]`)
+      expect(deepRes.json).toEqual({ error: "WRONG_METADATA_FORMAT" })
+      expect(big.handle.enrichments()).toHaveLength(0)
       const wrongType = yield* call(server, "/api/v2/enrichments/bulk", {
         method: "POST",
         headers: { authorization: basic("test-key"), "content-type": "text/plain" },

@@ -14,6 +14,13 @@ export const bulkRoutes = (engine: Engine) =>
     if (body === "tooLarge") return c.text(Messages.payloadTooLarge, 413)
     const verdict = Validation.validateBulk(parseJson(body.text, c.req.header("content-type")))
     if (verdict._tag === "BatchRejected") return c.json({ error: verdict.code }, 400)
+    try {
+      // The answer echoes every metadata: one too deep to serialise must fail before anything is created.
+      JSON.stringify(verdict.items.map((item) => item.metadata))
+    } catch {
+      // Assumption (DECISIONS #1): metadata that cannot be echoed is WRONG_METADATA_FORMAT.
+      return c.json({ error: "WRONG_METADATA_FORMAT" }, 400)
+    }
     const webhookUrl = c.req.query("webhookUrl") || undefined
     // Assumption (DECISIONS #10): bulk answers a bad webhookUrl as /enrich does.
     if (webhookUrl !== undefined && !isWebhookUrl(webhookUrl)) return c.text(Messages.invalidWebhookUrl, 400)
