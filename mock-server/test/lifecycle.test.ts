@@ -101,6 +101,20 @@ describe("layers", () => {
       expect(server.handle.requests()).toHaveLength(3)
     }).pipe(Effect.provide(layerServed({ latency: 5000 }))))
 
+  it.scoped("over a socket, lostAnswer creates the enrichments then destroys the connection", () =>
+    Effect.gen(function*() {
+      const { baseUrl, server } = yield* MockServerHandle
+      server.handle.injectFault({ fault: "lostAnswer", route: "bulk" })
+      const outcome = yield* Effect.promise(() =>
+        fetch(`${baseUrl}/v2/enrichments/bulk`, { method: "POST", headers: auth(), body: JSON.stringify([verifyItem("a@b.co")]) })
+          .then((r) => `status ${r.status}`, (e: TypeError) => e.message)
+      )
+      expect(outcome).toBe("fetch failed")
+      expect(server.handle.enrichments()).toHaveLength(1)
+      const after = yield* Effect.promise(() => fetch(`${baseUrl}/team/credits`, { headers: { authorization: basic("test-key") } }))
+      expect(after.status).toBe(200)
+    }).pipe(Effect.provide(layerServed({ latency: 0 }))))
+
   it.scoped("layerInProcess provides FetchHttpClient.Fetch bound to the mock", () =>
     Effect.gen(function*() {
       const { baseUrl } = yield* MockServerHandle
