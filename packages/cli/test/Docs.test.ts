@@ -4,15 +4,15 @@
  * resolves), or is the exact copy of a test file that the suite runs (marked
  * `<!-- file: path/from/root.test.ts -->`), or is marked `<!-- not-run -->` on the line before.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const packageDir = fileURLToPath(new URL("../", import.meta.url))
-const blocksDir = join(packageDir, ".doc-blocks")
+const blocksRoot = join(packageDir, ".doc-blocks")
 const tsx = join(root, "node_modules", ".bin", "tsx")
 
 interface Block {
@@ -52,15 +52,26 @@ const blocks = docs.flatMap(blocksOf)
 
 const runTs = (name: string, code: string) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const file = join(blocksDir, `${name}.ts`)
+    const file = join(blocksDir(), `${name}.ts`)
     writeFileSync(file, code)
     execFile(tsx, [file], { cwd: packageDir, timeout: 60_000, env: { ...process.env, LEMLIST_API_KEY: "" } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }))
   })
 
+// Inside this package so that imports resolve; one folder per run, so runs never collide.
+let dir: string | undefined
+const blocksDir = () => {
+  if (dir === undefined) {
+    mkdirSync(blocksRoot, { recursive: true })
+    dir = mkdtempSync(join(blocksRoot, "run-"))
+  }
+  return dir
+}
+
 describe("docs", () => {
-  rmSync(blocksDir, { recursive: true, force: true })
-  mkdirSync(blocksDir, { recursive: true })
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+  })
 
   it("has blocks to check", () => expect(blocks.length).toBeGreaterThan(5))
 
