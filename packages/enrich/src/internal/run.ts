@@ -12,6 +12,7 @@
 import { EnrichmentType as Types, Validation } from "@lemlist-effect/contract"
 import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -61,8 +62,11 @@ interface Polled {
   readonly deadlineAt: number
 }
 
+/** A copy with other metadata, of the same class (a plain spread would lose the prototype). */
 const withMetadata = (outcome: Outcome, metadata: unknown): Outcome =>
-  outcome.metadata === metadata ? outcome : ({ ...outcome, metadata } as Outcome)
+  outcome.metadata === metadata
+    ? outcome
+    : (Object.assign(Object.create(Object.getPrototypeOf(outcome)), outcome, { metadata }) as Outcome)
 
 const describeRule = (code: string): string =>
   ({
@@ -262,25 +266,38 @@ export const run = (
     const notSent = (reason: "CreditsExhausted" | "BudgetExhausted", description: string) => (lead: ToSubmit) =>
       new Failed({ key: lead.key, metadata: lead.metadata, reason, description })
 
-    const onSubmitError = (batch: ReadonlyArray<ToSubmit>, error: LemlistError.LemlistError) =>
+    /**
+     * `earlier`: with `resendUndetermined`, the first ambiguous failure of this batch. A resend
+     * that then fails in a way that surely did nothing (429s exhausted, refused connection,
+     * credits gone) does not undo what that earlier attempt may have done.
+     */
+    const onSubmitError = (
+      batch: ReadonlyArray<ToSubmit>,
+      error: LemlistError.LemlistError,
+      earlier?: LemlistError.LemlistError | undefined
+    ) =>
       Effect.gen(function*() {
         const keys = batch.map((lead) => lead.key)
+        const undetermined = (cause: LemlistError.LemlistError, description: string) =>
+          failAll(batch, (lead) =>
+            new Undetermined({ key: lead.key, metadata: lead.metadata, errorTag: cause._tag, description }), true)
         switch (error._tag) {
           case "Unauthorized":
             yield* journal.release(keys)
             return yield* Effect.fail(error)
           case "InsufficientCredits":
             creditsGone = true
+            if (earlier !== undefined) {
+              return undetermined(earlier, `${earlier.message}; the resend was refused: ${error.message}`)
+            }
             yield* journal.release(keys)
             notSubmitted += batch.length
             return failAll(batch, notSent("CreditsExhausted", "lemlist reported the team's credits gone"), false)
           case "BatchRejected":
             return failAll(batch, (lead) => new RejectedByLemlist({ key: lead.key, metadata: lead.metadata, code: error.code }), true)
         }
-        if (error.mayHaveTakenEffect) {
-          return failAll(batch, (lead) =>
-            new Undetermined({ key: lead.key, metadata: lead.metadata, errorTag: error._tag, description: error.message }), true)
-        }
+        if (error.mayHaveTakenEffect) return undetermined(error, error.message)
+        if (earlier !== undefined) return undetermined(earlier, `${earlier.message}; the resend failed: ${error.message}`)
         // Surely did nothing: forget the attempt, so that a rerun sends these leads.
         yield* journal.release(keys)
         return failAll(batch, (lead) =>
@@ -297,11 +314,19 @@ export const run = (
           metadata: lead.key
         }))
         let attempt = client.bulkEnrich(items as unknown as NonEmptyReadonlyArray<Bulk.BulkItem>, { webhookUrl })
+        let earlier: LemlistError.LemlistError | undefined
         if (options.resendUndetermined) {
-          attempt = attempt.pipe(Effect.retry({ times: 2, while: (e) => e.mayHaveTakenEffect }))
+          attempt = attempt.pipe(
+            Effect.tapError((e) =>
+              Effect.sync(() => {
+                if (e.mayHaveTakenEffect) earlier ??= e
+              })
+            ),
+            Effect.retry({ times: 2, while: (e) => e.mayHaveTakenEffect })
+          )
         }
         const answer = yield* Effect.either(attempt)
-        if (answer._tag === "Left") return yield* onSubmitError(batch, answer.left)
+        if (answer._tag === "Left") return yield* onSubmitError(batch, answer.left, earlier)
         counters.submitted += batch.length
         const accepted: Array<{ key: string; enrichmentId: string }> = []
         answer.right.forEach((entry, i) => {
@@ -472,9 +497,12 @@ export const run = (
 
     const failRun = (error: InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized) =>
       out.fail(error)
-    yield* Effect.forkScoped(Effect.catchAll(writer, failRun))
-    yield* Effect.forkScoped(Effect.catchAll(producer, failRun))
-    const pollFiber = yield* Effect.forkScoped(Effect.catchAll(poller, failRun))
+    // A defect in a background fiber ends the stream with it (otherwise the stream never ends).
+    const guard = <E extends Parameters<typeof failRun>[0]>(self: Effect.Effect<void, E>) =>
+      self.pipe(Effect.catchAll(failRun), Effect.catchAllDefect((defect) => out.failCause(Cause.die(defect))))
+    yield* Effect.forkScoped(guard(writer))
+    yield* Effect.forkScoped(guard(producer))
+    const pollFiber = yield* Effect.forkScoped(guard(poller))
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(Fiber.interrupt(pollFiber), Effect.sync(() => {
         for (const id of polled.keys()) hub.forget(id)
