@@ -40,20 +40,102 @@ export const realClock: MockClock = {
 }
 
 /**
- * A `MockClock` backed by the Effect `Clock` of the calling fiber: `now` is
- * `clock.unsafeCurrentTimeMillis()` and `setTimeout` forks `Effect.sleep(ms)` then the
- * callback on the caller's runtime. Under `it.effect` that is the `TestClock`, so
- * `TestClock.adjust` drives the mock. Pending timers are interrupted when the scope closes.
+ * Timers in a binary heap by due time (ties in creation order): one structure for both clocks
+ * below, O(log n) per timer however many are pending.
+ */
+const makeTimerQueue = () => {
+  interface Timer {
+    readonly at: number
+    readonly seq: number
+    readonly fn: () => void
+    cancelled: boolean
+  }
+  const heap: Array<Timer> = []
+  let seq = 0
+  const before = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.seq < b.seq)
+  const swap = (i: number, j: number) => {
+    const t = heap[i]!
+    heap[i] = heap[j]!
+    heap[j] = t
+  }
+  const pop = () => {
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      for (let i = 0;;) {
+        const l = 2 * i + 1, r = l + 1
+        let m = i
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r
+        if (m === i) break
+        swap(i, m)
+        i = m
+      }
+    }
+    return top
+  }
+  const dropCancelled = () => {
+    while (heap.length > 0 && heap[0]!.cancelled) pop()
+  }
+  return {
+    add: (at: number, fn: () => void): (() => void) => {
+      const timer: Timer = { at, seq: seq++, fn, cancelled: false }
+      heap.push(timer)
+      for (let i = heap.length - 1; i > 0;) {
+        const p = (i - 1) >> 1
+        if (!before(heap[i]!, heap[p]!)) break
+        swap(i, p)
+        i = p
+      }
+      return () => {
+        timer.cancelled = true
+      }
+    },
+    /** The due time of the earliest live timer. */
+    nextAt: (): number | undefined => {
+      dropCancelled()
+      return heap[0]?.at
+    },
+    /** Removes and returns the earliest live timer due at or before `at`. */
+    takeDue: (at: number): { readonly at: number; readonly fn: () => void } | undefined => {
+      dropCancelled()
+      return heap.length > 0 && heap[0]!.at <= at ? pop() : undefined
+    },
+    clear: () => {
+      heap.length = 0
+    }
+  }
+}
+
+const runSafely = (fn: () => void) => {
+  try {
+    fn()
+  } catch {
+    // A timer callback must never take the clock down.
+  }
+}
+
+/**
+ * A `MockClock` backed by the Effect `Clock` of the calling fiber, with ONE sleeping fiber
+ * whatever the number of pending timers: timers wait in a heap and a single fiber sleeps until
+ * the earliest. Under `it.effect` that is the `TestClock`, so `TestClock.adjust` drives the
+ * mock; pending timers are dropped when the scope closes.
+ *
+ * Each TestClock wake-up costs real time (it waits for every fiber to settle), so a mock with
+ * thousands of enrichments in flight is faster on a coarser grid: with `resolutionMs: 50` the
+ * fiber wakes at most once per 50 ms of virtual time and runs everything due (a timer may fire
+ * up to that much late). The default, 1, is exact.
  *
  * @example
  * ```ts
  * import { it } from "@effect/vitest"
  * import { Effect, TestClock } from "effect"
- * import { effectClock, makeMockServer } from "@lemlist-effect/mock-server"
+ * import { effectClockWith, makeMockServer } from "@lemlist-effect/mock-server"
  *
  * it.scoped("completes on virtual time", () =>
  *   Effect.gen(function*() {
- *     const server = makeMockServer({ clock: yield* effectClock, latency: 1000 })
+ *     const server = makeMockServer({ clock: yield* effectClockWith({ resolutionMs: 50 }), latency: 1000 })
  *     // ... submit, then
  *     yield* TestClock.adjust("1 second")
  *   }))
@@ -62,41 +144,57 @@ export const realClock: MockClock = {
  * @since 0.1.0
  * @category constructors
  */
-export const effectClock: Effect.Effect<MockClock, never, Scope.Scope> = Effect.gen(function*() {
-  const clock = yield* Effect.clock
-  const runtime = yield* Effect.runtime<never>()
-  const fibers = new Set<Fiber.RuntimeFiber<void>>()
-  yield* Effect.addFinalizer(() =>
-    Effect.suspend(() => {
-      const all = [...fibers]
-      fibers.clear()
-      return Fiber.interruptAll(all)
-    })
-  )
-  const runFork = Runtime.runFork(runtime)
-  return {
-    now: () => clock.unsafeCurrentTimeMillis(),
-    setTimeout: (fn, ms) => {
-      const fiber: Fiber.RuntimeFiber<void> = runFork(
-        Effect.sleep(Math.max(0, ms)).pipe(
-          Effect.andThen(Effect.sync(() => {
-            fibers.delete(fiber)
-            try {
-              fn()
-            } catch {
-              // A timer callback must never take the clock down.
-            }
-          }))
-        ),
-        { immediate: true }
-      )
-      if (fiber.unsafePoll() === null) fibers.add(fiber)
-      return () => {
-        if (fibers.delete(fiber)) runFork(Fiber.interrupt(fiber))
+export const effectClockWith = (
+  options: { readonly resolutionMs?: number } = {}
+): Effect.Effect<MockClock, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolution = Math.max(1, options.resolutionMs ?? 1)
+    const clock = yield* Effect.clock
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const timers = makeTimerQueue()
+    let sleeper: { readonly at: number; readonly fiber: Fiber.RuntimeFiber<void> } | undefined
+
+    const runDue = () => {
+      sleeper = undefined
+      const now = clock.unsafeCurrentTimeMillis()
+      for (let t = timers.takeDue(now); t !== undefined; t = timers.takeDue(now)) runSafely(t.fn)
+      arm()
+    }
+    const arm = () => {
+      const next = timers.nextAt()
+      if (next === undefined) return
+      const at = Math.ceil(next / resolution) * resolution
+      if (sleeper !== undefined && sleeper.at <= at) return
+      if (sleeper !== undefined) runFork(Fiber.interrupt(sleeper.fiber))
+      const delay = Math.max(0, at - clock.unsafeCurrentTimeMillis())
+      sleeper = { at, fiber: runFork(Effect.andThen(Effect.sleep(delay), Effect.sync(runDue))) }
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        timers.clear()
+        const fiber = sleeper?.fiber
+        sleeper = undefined
+        return fiber ? Fiber.interrupt(fiber) : Effect.void
+      })
+    )
+    return {
+      now: () => clock.unsafeCurrentTimeMillis(),
+      setTimeout: (fn, ms) => {
+        const cancel = timers.add(clock.unsafeCurrentTimeMillis() + Math.max(0, ms), fn)
+        arm()
+        return cancel
       }
     }
-  }
-})
+  })
+
+/**
+ * {@link effectClockWith} at exact (1 ms) resolution.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const effectClock: Effect.Effect<MockClock, never, Scope.Scope> = effectClockWith()
 
 /**
  * A hand-driven clock for plain (non-Effect) tests and benchmarks: time moves only when
@@ -116,24 +214,15 @@ export const effectClock: Effect.Effect<MockClock, never, Scope.Scope> = Effect.
  */
 export const makeManualClock = (start = 0): MockClock & { readonly advance: (ms: number) => void } => {
   let now = start
-  let seq = 0
-  const timers = new Map<number, { readonly at: number; readonly fn: () => void }>()
+  const timers = makeTimerQueue()
   return {
     now: () => now,
-    setTimeout: (fn, ms) => {
-      const id = seq++
-      timers.set(id, { at: now + Math.max(0, ms), fn })
-      return () => void timers.delete(id)
-    },
+    setTimeout: (fn, ms) => timers.add(now + Math.max(0, ms), fn),
     advance: (ms) => {
       const target = now + ms
-      for (;;) {
-        let next: [number, { at: number; fn: () => void }] | undefined
-        for (const entry of timers) if (entry[1].at <= target && (!next || entry[1].at < next[1].at)) next = entry
-        if (!next) break
-        timers.delete(next[0])
-        now = Math.max(now, next[1].at)
-        next[1].fn()
+      for (let t = timers.takeDue(target); t !== undefined; t = timers.takeDue(target)) {
+        now = Math.max(now, t.at)
+        runSafely(t.fn)
       }
       now = target
     }

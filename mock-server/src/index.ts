@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-export { effectClock, makeManualClock, type MockClock, realClock } from "./Clock.js"
+export { effectClock, effectClockWith, makeManualClock, type MockClock, realClock } from "./Clock.js"
 export type { RecordedRequest } from "./Engine.js"
 export { connectionError, type InjectedFault, type RequestFault } from "./Faults.js"
 export {
