@@ -181,7 +181,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
     let started = false
     const program = Effect.gen(function*() {
       // ---- pass 1: scan --------------------------------------------------------------------------
-      const scan = { rows: 0, leads: 0, skipped: 0, done: 0, toRun: 0, maxCost: 0 }
+      const scan = { rows: 0, leads: 0, skipped: 0, done: 0, inFlight: 0, toRun: 0, maxCost: 0 }
       yield* planned(file.rows).pipe(
         Stream.runForEach((chunk) =>
           Effect.gen(function*() {
@@ -199,6 +199,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
                 continue
               }
               scan.toRun++
+              if (entries.get(p.key)?._tag === "Submitted") scan.inFlight++
               if (Validation.validateItem({ input: p.lead.input, enrichmentRequests: p.types }) === undefined) {
                 scan.maxCost += EnrichmentType.maxCost(p.types)
               }
@@ -228,6 +229,13 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
         const enrich = Effect.gen(function*() {
           const client = yield* LemlistClient.LemlistClient
           yield* say(`Backend: ${backend.description}`)
+          if (scan.inFlight > 0 && backend.kind === "mock") {
+            yield* say(
+              `Note: ${ProgressDisplay.n(scan.inFlight)} leads were in flight at the embedded mock of an earlier process; ` +
+                `its state is gone, so they will end Failed (Deadline) after ${ProgressDisplay.duration(backend.deadlineMillis ?? 0)}. ` +
+                `Serve the mock with \`lemlist-enrich mock\` to resume across processes.`
+            )
+          }
           const credits = yield* client.credits.pipe(
             Effect.map((c) => c.credits),
             Effect.catchAll((e): Effect.Effect<never, AuthFailed | RunFailed> =>
@@ -275,6 +283,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
               progress,
               creditCheck: "off",
               resendUndetermined: options.resendUndetermined,
+              ...(backend.deadlineMillis === undefined ? {} : { polling: { deadline: backend.deadlineMillis } }),
               ...(options.budget === undefined ? {} : { budget: options.budget })
             }).pipe(Stream.runDrain)
           })).pipe(
