@@ -16,7 +16,7 @@ const KEY = "bench-overhead"
 
 export const main = async () => {
   const args = parseArgs()
-  const n = Number(args.named.get("leads") ?? (args.quick ? 3_000 : 50_000))
+  const n = Number(args.named.get("leads") ?? (args.quick ? 1_500 : 20_000))
   const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
   const mock = await startMock({
     apiKeys: [KEY],

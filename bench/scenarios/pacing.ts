@@ -12,8 +12,8 @@ const KEY = "bench-pacing"
 
 export const main = async () => {
   const args = parseArgs()
-  const n = Number(args.named.get("leads") ?? (args.quick ? 5_000 : 100_000))
-  const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
+  const n = Number(args.named.get("leads") ?? (args.quick ? 2_000 : 100_000))
+  const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 1))
   const mock = await startMock({ apiKeys: [KEY], seed: 7, latency: 0, credits: 1e12, retentionMs: 60_000 })
   try {
     const results = []
@@ -59,7 +59,7 @@ export const main = async () => {
         { name: "429s received", target: "= 0", value: Math.max(...results.map((x) => x.rateLimitedServed)), met: results.every((x) => x.rateLimitedServed === 0) }
       ],
       details: { machine: machine(), runs: results },
-      ...(args.quick ? { notes: ["quick: 5,000 leads is 10 requests, so start-up and the last webhooks weigh more than in the full run"] } : {})
+      ...(args.quick ? { notes: ["quick: 2,000 leads is 4 requests, so start-up and the last webhooks weigh more than in the full run"] } : {})
     }
     report(args, result)
   } finally {

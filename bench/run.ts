@@ -1,0 +1,75 @@
+/**
+ * The benchmark harness: `pnpm bench` (full) or `pnpm bench --quick` (under a minute).
+ * Runs every scenario in its own child process (`bench/scenarios/<name>.ts --json`), one after
+ * the other, prints one table, and writes `bench/results/latest.json` (and `full.json` or
+ * `quick.json`): each scenario's figures, goals and runs, with the machine's description.
+ *
+ *   pnpm bench [--quick] [--only pacing,overhead]
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { benchDir, type Goal, machine, parseArgs, round, runTs, type ScenarioResult } from "./lib/common.js"
+
+export const scenarios = ["pacing", "overhead", "memory", "collection", "mock", "client"] as const
+
+const args = parseArgs()
+const only = args.named.get("only")?.split(",").map((s) => s.trim())
+const chosen = scenarios.filter((s) => only === undefined || only.includes(s))
+const mode = args.quick ? "quick" : "full"
+const started = performance.now()
+const host = machine()
+process.stderr.write(`bench (${mode}): ${chosen.join(", ")} on ${host.cpu}, ${host.cores} cores, Node ${host.node}, load ${host.loadAverage.join(" ")}\n`)
+
+const results: Array<ScenarioResult | { scenario: string; error: string; seconds: number }> = []
+const seconds: Record<string, number> = {}
+for (const name of chosen) {
+  const t0 = performance.now()
+  process.stderr.write(`> ${name}\n`)
+  try {
+    const r = await runTs<ScenarioResult>(path.join(benchDir, "scenarios", `${name}.ts`), ["--json", ...(args.quick ? ["--quick"] : [])], {
+      timeoutMs: args.quick ? 120_000 : 60 * 60_000
+    })
+    results.push(r)
+  } catch (e) {
+    results.push({ scenario: name, error: String((e as Error).message ?? e), seconds: (performance.now() - t0) / 1000 })
+  }
+  seconds[name] = (performance.now() - t0) / 1000
+  process.stderr.write(`< ${name} (${seconds[name]!.toFixed(1)} s)\n`)
+}
+const totalS = (performance.now() - started) / 1000
+
+// ---- the table ---------------------------------------------------------------------------------
+const rows: Array<[string, string] | string> = []
+for (const r of results) {
+  if ("error" in r) {
+    rows.push(`${r.scenario}: FAILED: ${r.error.slice(0, 200)}`)
+    continue
+  }
+  rows.push(`${r.title} [median of ${r.runs}, ${seconds[r.scenario]!.toFixed(0)} s]`)
+  for (const [k, v] of Object.entries(r.figures)) rows.push([k, typeof v === "number" ? round(v).toLocaleString("en") : v])
+  for (const g of r.goals as ReadonlyArray<Goal>) {
+    rows.push([`goal: ${g.name} ${g.target}`, `${round(g.value).toLocaleString("en")} ${g.met ? "met" : "MISSED"}`])
+  }
+}
+const width = Math.max(...rows.map((r) => (typeof r === "string" ? 0 : r[0].length)))
+const line = "-".repeat(Math.min(100, width + 20))
+for (const row of rows) {
+  if (typeof row === "string") console.log(`${line}\n${row}`)
+  else console.log(`  ${row[0].padEnd(width)}  ${row[1].padStart(12)}`)
+}
+console.log(line)
+const failed = results.filter((r) => "error" in r)
+const missed = results.flatMap((r) => ("error" in r ? [] : r.goals.filter((g) => !g.met).map((g) => `${r.scenario}: ${g.name}`)))
+console.log(`${mode} run: ${totalS.toFixed(0)} s; ${failed.length} scenario(s) failed; goals missed: ${missed.length === 0 ? "none" : missed.join("; ")}`)
+
+// ---- the record --------------------------------------------------------------------------------
+const record = { mode, machine: host, totalSeconds: totalS, scenarioSeconds: seconds, scenarios: results }
+const dir = path.join(benchDir, "results")
+fs.mkdirSync(dir, { recursive: true })
+for (const name of ["latest.json", `${mode}.json`]) {
+  const tmp = path.join(dir, `${name}.tmp${process.pid}`)
+  fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n")
+  fs.renameSync(tmp, path.join(dir, name))
+}
+console.log(`written: bench/results/latest.json, bench/results/${mode}.json`)
+process.exitCode = failed.length > 0 ? 1 : 0
