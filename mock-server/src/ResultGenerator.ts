@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import type { Bulk, EnrichmentType, Profile, Result } from "@lemlist-effect/contract"
+import { Result } from "@lemlist-effect/contract"
+import type { Bulk, EnrichmentType, Profile } from "@lemlist-effect/contract"
 import type { ResolvedOptions } from "./Options.js"
 import { hash, makeRng, pickWeighted, type Rng } from "./Random.js"
 
@@ -254,13 +255,5 @@ export const generate = (
  * @since 0.1.0
  * @category utils
  */
-export const costOf = (result: Result.EnrichmentResult, costs: EnrichmentType.CreditCosts): number => {
-  let total = 0
-  const email = result.find_email
-  if (email?.found && (email.value.status === "deliverable" || email.value.status === "risky")) total += costs.find_email
-  if (result.verify) total += costs.verify
-  if (result.find_phone?.found) total += costs.find_phone
-  // Assumption (DECISIONS #13): LinkedIn enrichment costs 1 and only when found.
-  if (result.linkedin_enrichment?.found) total += costs.linkedin_enrichment
-  return total
-}
+export const costOf = (result: Result.EnrichmentResult, costs: EnrichmentType.CreditCosts): number =>
+  Result.creditCost(result, costs)

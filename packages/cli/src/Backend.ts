@@ -85,12 +85,6 @@ export interface Backend {
   readonly client: Layer.Layer<LemlistClient.LemlistClient>
   /** The receiver, when results come by webhook (started when the run starts). */
   readonly receiver: Layer.Layer<WebhookReceiver.WebhookReceiver, UsageError> | undefined
-  /**
-   * How long to wait for a result before a lead ends `Failed` (`Deadline`); `undefined` keeps
-   * the library's default (1 hour). The embedded mock's state dies with its process, so leads
-   * left in flight by an interrupted run can never complete there: a short deadline ends them.
-   */
-  readonly deadlineMillis: number | undefined
 }
 
 /**
@@ -104,9 +98,6 @@ export const parseLatency = (text: string): Effect.Effect<MockOptions["latency"]
   if (!m) return Effect.fail(new UsageError({ detail: `--mock-latency ${text}: expected milliseconds, like 500 or 200-3000` }))
   return Effect.succeed(m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) })
 }
-
-const maxLatency = (latency: MockOptions["latency"]): number =>
-  latency === undefined ? 3000 : typeof latency === "number" ? latency : latency.maxMs
 
 const receiverServer = (options: { port: number; publicUrl?: string | undefined }) =>
   WebhookReceiver.layerServer(options).pipe(
@@ -139,8 +130,7 @@ export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError
         description: baseUrl === "https://api.lemlist.com/api" ? "lemlist" : `lemlist API at ${baseUrl}`,
         collection: webhooks ? "webhooks" : "polling",
         client,
-        receiver: webhooks ? receiverServer({ port: options.webhookPort ?? 8787, publicUrl: options.webhookUrl }) : undefined,
-        deadlineMillis: undefined
+        receiver: webhooks ? receiverServer({ port: options.webhookPort ?? 8787, publicUrl: options.webhookUrl }) : undefined
       }
     }
     const latency = options.mockLatency === undefined ? undefined : yield* parseLatency(options.mockLatency)
@@ -169,9 +159,6 @@ export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError
       description: "the embedded lemlist mock (offline: fake results, no real credits)",
       collection: "webhooks",
       client,
-      receiver: receiverServer({ port: 0 }),
-      deadlineMillis: options.hooks?.server
-        ? undefined
-        : Math.max(30_000, 3 * maxLatency(mockOptions.latency))
+      receiver: receiverServer({ port: 0 })
     }
   })

@@ -232,7 +232,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
           if (scan.inFlight > 0 && backend.kind === "mock") {
             yield* say(
               `Note: ${ProgressDisplay.n(scan.inFlight)} leads were in flight at the embedded mock of an earlier process; ` +
-                `its state is gone, so they will end Failed (Deadline) after ${ProgressDisplay.duration(backend.deadlineMillis ?? 0)}. ` +
+                `its state is gone, so they will end Failed (Expired) at their first poll. ` +
                 `Serve the mock with \`lemlist-enrich mock\` to resume across processes.`
             )
           }
@@ -283,7 +283,6 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
               progress,
               creditCheck: "off",
               resendUndetermined: options.resendUndetermined,
-              ...(backend.deadlineMillis === undefined ? {} : { polling: { deadline: backend.deadlineMillis } }),
               ...(options.budget === undefined ? {} : { budget: options.budget })
             }).pipe(Stream.runDrain)
           })).pipe(

@@ -6,7 +6,7 @@
  */
 import * as Schema from "effect/Schema"
 import { EnrichmentInput, Metadata } from "./Bulk.js"
-import type { EnrichmentType } from "./EnrichmentType.js"
+import * as EnrichmentType from "./EnrichmentType.js"
 import { LinkedinProfile } from "./Profile.js"
 
 /**
@@ -224,7 +224,7 @@ export const fromWebhookData = (data: WebhookData): EnrichmentResult => {
  */
 export const fromPollingData = (
   data: PollingData,
-  types?: ReadonlyArray<EnrichmentType>
+  types?: ReadonlyArray<EnrichmentType.EnrichmentType>
 ): EnrichmentResult => {
   const out: { -readonly [K in keyof EnrichmentResult]: EnrichmentResult[K] } = {}
   if (data.email) {
@@ -296,4 +296,33 @@ export const toPollingData = (result: EnrichmentResult): PollingData => {
       : { notFound: true }
   }
   return out
+}
+
+/**
+ * What a result costs (DECISIONS.md #13): `find_email` only for a deliverable or risky email,
+ * `verify` always, `find_phone` and `linkedin_enrichment` only when found.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "@lemlist-effect/contract"
+ *
+ * Result.creditCost({ find_email: { found: true, value: { email: "a@b.co", status: "risky" } } }) // 5
+ * Result.creditCost({ find_phone: { found: false } }) // 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const creditCost = (
+  result: EnrichmentResult,
+  costs: EnrichmentType.CreditCosts = EnrichmentType.defaultCosts
+): number => {
+  let total = 0
+  const email = result.find_email
+  if (email?.found && (email.value.status === "deliverable" || email.value.status === "risky")) total += costs.find_email
+  if (result.verify) total += costs.verify
+  if (result.find_phone?.found) total += costs.find_phone
+  // Assumption (DECISIONS #13): LinkedIn enrichment costs 1 and only when found.
+  if (result.linkedin_enrichment?.found) total += costs.linkedin_enrichment
+  return total
 }

@@ -72,6 +72,7 @@ export class RejectedByLemlist extends Schema.TaggedClass<RejectedByLemlist>()("
  *   `INSUFFICIENT_CREDITS`...).
  * - `UnknownStatus`: lemlist answered a status this library does not know (`code` holds it).
  * - `Deadline`: no result arrived before the collection deadline.
+ * - `Expired`: lemlist answered 404 for the enrichment id (expired, or never known).
  * - `CreditsExhausted` / `BudgetExhausted`: never submitted, because the run stopped spending.
  * - `Request`: the submit failed in a way known to have done nothing, after the retries
  *   allowed (`code` holds the error tag).
@@ -83,6 +84,7 @@ export const FailureReason = Schema.Literal(
   "EnrichmentError",
   "UnknownStatus",
   "Deadline",
+  "Expired",
   "CreditsExhausted",
   "BudgetExhausted",
   "Request"

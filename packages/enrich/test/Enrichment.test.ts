@@ -83,6 +83,13 @@ describe("Enrichment.run with a scripted client", () => {
       assert.strictEqual(fake.bulkCalls(), 2)
     }))
 
+  it.effect("an id lemlist no longer knows (404 on poll) ends the lead at once, not at the deadline", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ pollError: new LemlistError.NotFound({ resource: "Enrichment" }) })
+      const outcomes = yield* collect([lead(1)]).pipe(Effect.provide([fake.layer, Journal.layerMemory]))
+      assert.deepStrictEqual(outcomes.map((o) => o._tag === "Failed" && o.reason), ["Expired"])
+    }))
+
   it.effect("bad credentials stop the run with a typed error", () =>
     Effect.gen(function*() {
       const fake = makeFake({

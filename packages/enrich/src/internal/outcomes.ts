@@ -1,10 +1,9 @@
 /**
- * Turning a result into an outcome, and what a result cost.
+ * Turning a delivered result into an outcome.
  *
  * @internal
  */
 import type { EnrichmentType, Result } from "@lemlist-effect/contract"
-import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import type { Outcome } from "../Outcome.js"
 import { Enriched, Failed, NotFound } from "../Outcome.js"
 import type { Delivery } from "./resultHub.js"
@@ -36,20 +35,4 @@ export const fromDelivery = (
   }
   const result = pick(delivery.result, lead.types)
   return foundAnything(result) ? new Enriched({ ...common, result }) : new NotFound({ ...common, result })
-}
-
-/**
- * Credits a result cost under DECISIONS.md #13: find_email when deliverable or risky, verify
- * always, find_phone and linkedin_enrichment when found.
- *
- * @internal
- */
-export const cost = (result: Result.EnrichmentResult, costs: EnrichmentType.CreditCosts = Types.defaultCosts): number => {
-  let total = 0
-  const email = result.find_email
-  if (email?.found && (email.value.status === "deliverable" || email.value.status === "risky")) total += costs.find_email
-  if (result.verify) total += costs.verify
-  if (result.find_phone?.found) total += costs.find_phone
-  if (result.linkedin_enrichment?.found) total += costs.linkedin_enrichment
-  return total
 }

@@ -6,18 +6,10 @@
  *
  * @internal
  */
-import type { Bulk, Result } from "@lemlist-effect/contract"
+import type { EnrichmentStatus } from "../LemlistClient.js"
 
-/** @internal */
-export type Delivery =
-  | { readonly _tag: "Done"; readonly id: string; readonly result: Result.EnrichmentResult; readonly metadata: Bulk.Metadata | undefined }
-  | {
-    readonly _tag: "Failed"
-    readonly id: string
-    readonly code: string
-    readonly description: string | undefined
-    readonly metadata: Bulk.Metadata | undefined
-  }
+/** A finished enrichment, whichever channel brought it (the poller's statuses, as is). @internal */
+export type Delivery = Extract<EnrichmentStatus, { readonly _tag: "Done" | "Failed" }>
 
 /** @internal */
 export interface ResultHub {

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { EnrichmentType as Types, Validation } from "@lemlist-effect/contract"
+import { EnrichmentType as Types, Result, Validation } from "@lemlist-effect/contract"
 import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
@@ -180,7 +180,7 @@ export const run = (
       polled.delete(delivery.id)
       counters.pending--
       if (delivery._tag === "Failed" && delivery.code === "INSUFFICIENT_CREDITS") creditsGone = true
-      if (delivery._tag === "Done") counters.creditsSpent += Outcomes.cost(delivery.result, costs)
+      if (delivery._tag === "Done") counters.creditsSpent += Result.creditCost(delivery.result, costs)
       settle(key, Outcomes.fromDelivery(delivery, lead))
     }
 
@@ -392,6 +392,22 @@ export const run = (
     // ---------------------------------------------------------------------------------------
     const backoff = (attempts: number) => Math.min(polling.maxInterval, polling.initialDelay * 2 ** attempts)
 
+    /** Stops polling an id and settles its lead without a result. */
+    const giveUp = (
+      id: string,
+      entry: Polled,
+      failure: {
+        readonly reason: "Deadline" | "UnknownStatus" | "Expired"
+        readonly code?: string
+        readonly description: string
+      }
+    ) => {
+      polled.delete(id)
+      hub.forget(id)
+      counters.pending--
+      settle(entry.key, new Failed({ key: entry.key, metadata: active.get(entry.key)?.metadata, enrichmentId: id, ...failure }))
+    }
+
     const poll = (id: string) =>
       Effect.gen(function*() {
         const entry = polled.get(id)
@@ -400,24 +416,19 @@ export const run = (
         if (!polled.has(id)) return // a webhook won the race
         const reschedule = () => {
           entry.attempts++
-          if (now() >= entry.deadlineAt) {
-            polled.delete(id)
-            hub.forget(id)
-            counters.pending--
-            const lead = active.get(entry.key)
-            settle(entry.key, new Failed({
-              key: entry.key,
-              metadata: lead?.metadata,
-              enrichmentId: id,
-              reason: "Deadline",
-              description: `no result within ${Duration.format(Duration.millis(polling.deadline))}`
-            }))
-          } else {
-            due.push(id, now() + backoff(entry.attempts))
-          }
+          if (now() < entry.deadlineAt) return due.push(id, now() + backoff(entry.attempts))
+          giveUp(id, entry, {
+            reason: "Deadline",
+            description: `no result within ${Duration.format(Duration.millis(polling.deadline))}`
+          })
         }
         if (status._tag === "Left") {
-          if (status.left._tag === "Unauthorized") return yield* Effect.fail(status.left)
+          const error = status.left
+          if (error._tag === "Unauthorized") return yield* Effect.fail(error)
+          // lemlist forgot the id (expired, or a mock restarted): waiting longer cannot help.
+          if (error._tag === "NotFound") {
+            return giveUp(id, entry, { reason: "Expired", code: "NOT_FOUND", description: `lemlist no longer knows ${id}` })
+          }
           return reschedule()
         }
         const s = status.right
@@ -425,25 +436,15 @@ export const run = (
           case "InProgress":
             return reschedule()
           case "Done":
-            hub.deliver({ _tag: "Done", id, result: s.result, metadata: s.metadata })
-            return
           case "Failed":
-            hub.deliver({ _tag: "Failed", id, code: s.code, description: s.description, metadata: s.metadata })
+            hub.deliver(s)
             return
-          case "UnknownStatus": {
-            polled.delete(id)
-            hub.forget(id)
-            counters.pending--
-            const lead = active.get(entry.key)
-            settle(entry.key, new Failed({
-              key: entry.key,
-              metadata: lead?.metadata,
-              enrichmentId: id,
+          case "UnknownStatus":
+            return giveUp(id, entry, {
               reason: "UnknownStatus",
               code: s.status,
               description: `lemlist answered an unknown status: ${s.status}`
-            }))
-          }
+            })
         }
       })
 

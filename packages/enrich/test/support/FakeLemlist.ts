@@ -14,6 +14,8 @@ export interface FakeOptions {
   /** Polls answer in progress this many times before the result. Default 0. */
   readonly pollsBeforeDone?: number
   readonly credits?: number
+  /** Every poll fails with this error. */
+  readonly pollError?: LemlistError.LemlistError
 }
 
 export interface FakeRecord {
@@ -51,7 +53,7 @@ export const makeFake = (options: FakeOptions = {}) => {
         return Effect.succeed(create(items))
       }),
     getEnrichment: (id, o) =>
-      Effect.sync(() => {
+      options.pollError ? Effect.fail(options.pollError) : Effect.sync(() => {
         requests++
         const record = records.get(id)!
         if (record.polls++ < (options.pollsBeforeDone ?? 0)) return { _tag: "InProgress" as const, id }
