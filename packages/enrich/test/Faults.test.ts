@@ -230,7 +230,7 @@ describe("Enrichment.run under faults (20,000 leads, 5% of each fault, virtual t
         undeterminedFrom5xxOrDrop: neverCreated,
         created: created.length
       })
-    }), 60_000)
+    }), 240_000)
 
   it.scoped("with resendUndetermined: every lead gets a result; the leads created twice are exactly the lost answers", () =>
     Effect.gen(function*() {
@@ -272,7 +272,7 @@ describe("Enrichment.run under faults (20,000 leads, 5% of each fault, virtual t
         undetermined: outcomes.Undetermined ?? 0,
         createdPerLead: copies
       })
-    }), 60_000)
+    }), 240_000)
 
   it.scoped("resend after a lost answer, then a refused connection: the batch stays Undetermined (it was created)", () =>
     Effect.gen(function*() {
