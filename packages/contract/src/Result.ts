@@ -176,11 +176,33 @@ export type Found<A> = { readonly found: true; readonly value: A } | { readonly 
  * @category models
  */
 export interface EnrichmentResult {
-  readonly find_email?: Found<{ readonly email: string; readonly status: string | undefined }>
+  readonly find_email?: Found<{ readonly email: string; readonly status?: string | undefined }>
   readonly verify?: { readonly status: string }
   readonly find_phone?: Found<{ readonly phone: string }>
   readonly linkedin_enrichment?: Found<LinkedinProfile>
 }
+
+const FoundSchema = <A, I>(value: Schema.Schema<A, I>) =>
+  Schema.Union(
+    Schema.Struct({ found: Schema.Literal(true), value }),
+    Schema.Struct({ found: Schema.Literal(false) })
+  )
+
+/**
+ * The schema of a normalised result (how journals store it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const EnrichmentResultSchema: Schema.Schema<EnrichmentResult> = Schema.Struct({
+  find_email: Schema.optionalWith(
+    FoundSchema(Schema.Struct({ email: Schema.String, status: Schema.optional(Schema.String) })),
+    { exact: true }
+  ),
+  verify: Schema.optionalWith(Schema.Struct({ status: Schema.String }), { exact: true }),
+  find_phone: Schema.optionalWith(FoundSchema(Schema.Struct({ phone: Schema.String })), { exact: true }),
+  linkedin_enrichment: Schema.optionalWith(FoundSchema(LinkedinProfile), { exact: true })
+})
 
 const found = <A>(value: A | undefined, isNotFound: boolean | undefined): Found<A> =>
   value === undefined || isNotFound === true ? { found: false } : { found: true, value }
@@ -200,7 +222,7 @@ export const fromWebhookData = (data: WebhookData): EnrichmentResult => {
   const out: { -readonly [K in keyof EnrichmentResult]: EnrichmentResult[K] } = {}
   if (data.find_email) {
     const e = data.find_email
-    out.find_email = found(e.email === undefined ? undefined : { email: e.email, status: e.status }, e.notFound)
+    out.find_email = found(e.email === undefined ? undefined : { email: e.email, ...statusOf(e.status) }, e.notFound)
   }
   if (data.verify) out.verify = { status: data.verify.status }
   if (data.find_phone) {
@@ -231,7 +253,7 @@ export const fromPollingData = (
     const e = data.email
     const ranFind = types ? types.includes("find_email") : e.notFound !== undefined || e.email !== undefined
     const ranVerify = types ? types.includes("verify") : !ranFind && e.status !== undefined
-    if (ranFind) out.find_email = found(e.email === undefined ? undefined : { email: e.email, status: e.status }, e.notFound)
+    if (ranFind) out.find_email = found(e.email === undefined ? undefined : { email: e.email, ...statusOf(e.status) }, e.notFound)
     if (ranVerify && e.status !== undefined) out.verify = { status: e.status }
   }
   if (data.phone) {

@@ -36,6 +36,9 @@ export const canonicalJson = (value: unknown): string =>
       ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
       : v)
 
+/** Sorted, so that the order of the types does not change the key (a non-array stays as is). */
+const sortedTypes = (types: unknown) => (Array.isArray(types) ? [...types].sort() : types)
+
 /**
  * The key of a lead: its own `key`, or the first 32 hex digits of the SHA-256 of its input and
  * types (the same lead read twice gets the same key, across runs and processes).
@@ -54,6 +57,6 @@ export const canonicalJson = (value: unknown): string =>
 export const keyOf = (lead: Lead, defaultTypes: ReadonlyArray<EnrichmentType.EnrichmentType>): string =>
   lead.key ??
     createHash("sha256")
-      .update(canonicalJson({ input: lead.input, types: [...(lead.types ?? defaultTypes)].sort() }))
+      .update(canonicalJson({ input: lead.input, types: sortedTypes(lead.types ?? defaultTypes) }))
       .digest("hex")
       .slice(0, 32)

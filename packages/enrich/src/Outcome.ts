@@ -14,7 +14,7 @@ const common = {
   metadata: Schema.optional(Schema.Unknown)
 }
 
-const FoundResult: Schema.Schema<Result.EnrichmentResult> = Schema.Any
+const FoundResult = Result.EnrichmentResultSchema
 
 /**
  * lemlist found at least one requested value. `result` holds one entry per workflow.

@@ -77,6 +77,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         HttpClientRequest.basicAuth("", options.apiKey),
         HttpClientRequest.acceptJson
       )),
+      // The platform's own http.client span keeps the failed request in its exit, Authorization
+      // header included: our LemlistClient.* spans carry what is useful, with clean errors.
+      HttpClient.withTracerDisabledWhen(() => true),
       options.transformClient ?? identity
     )
 

@@ -204,7 +204,12 @@ export const run = (
         counters.read += chunk.length
         const candidates: Array<ToSubmit> = []
         for (const lead of chunk) {
-          const leadTypes = lead.types ? [...new Set(lead.types)] : types
+          // Untyped callers may pass anything: a non-array is lemlist's WRONG_ENRICHMENT_REQUEST_FORMAT.
+          const leadTypes: ReadonlyArray<EnrichmentType.EnrichmentType> = lead.types === undefined
+            ? types
+            : Array.isArray(lead.types)
+            ? [...new Set(lead.types)]
+            : lead.types
           const key = keyOf(lead, types)
           const code = Validation.validateItem({ input: lead.input, enrichmentRequests: leadTypes })
           if (code !== undefined) {
