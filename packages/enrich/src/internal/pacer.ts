@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { globalValue } from "effect/GlobalValue"
 import { createHash } from "node:crypto"
+import type { Observation } from "../RequestPacer.js"
 
 /** @internal */
 export interface PacingOptions {
@@ -32,13 +33,7 @@ export const defaults: PacingOptions = {
 }
 
 /** @internal */
-export interface Observation {
-  readonly startedAt: number
-  readonly status: number
-  readonly limit?: number | undefined
-  readonly remaining?: number | undefined
-  readonly retryAfterMillis?: number | undefined
-}
+export type { Observation }
 
 /** @internal */
 export interface KeyState {
