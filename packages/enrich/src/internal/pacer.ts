@@ -32,8 +32,6 @@ export const defaults: PacingOptions = {
   maxPause: 60_000
 }
 
-/** @internal */
-export type { Observation }
 
 /** @internal */
 export interface KeyState {
