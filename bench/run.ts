@@ -63,9 +63,32 @@ const missed = results.flatMap((r) => ("error" in r ? [] : r.goals.filter((g) =>
 console.log(`${mode} run: ${totalS.toFixed(0)} s; ${failed.length} scenario(s) failed; goals missed: ${missed.length === 0 ? "none" : missed.join("; ")}`)
 
 // ---- the record --------------------------------------------------------------------------------
-const record = { mode, machine: host, totalSeconds: totalS, scenarioSeconds: seconds, scenarios: results }
 const dir = path.join(benchDir, "results")
 fs.mkdirSync(dir, { recursive: true })
+// With --only, the other scenarios of the last run of this mode are kept.
+const previous = (() => {
+  if (only === undefined) return undefined
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, `${mode}.json`), "utf8")) as { scenarios: typeof results; scenarioSeconds: Record<string, number> }
+  } catch {
+    return undefined
+  }
+})()
+const merged = previous
+  ? scenarios.flatMap((name) => {
+    const fresh = results.find((r) => r.scenario === name)
+    const old = previous.scenarios.find((r) => r.scenario === name)
+    return fresh ? [fresh] : old ? [old] : []
+  })
+  : results
+const record = {
+  mode,
+  machine: host,
+  totalSeconds: totalS,
+  scenarioSeconds: { ...previous?.scenarioSeconds, ...seconds },
+  ...(previous ? { note: `scenarios ${chosen.join(", ")} rerun on ${host.date}; the others are from the previous ${mode} run` } : {}),
+  scenarios: merged
+}
 for (const name of ["latest.json", `${mode}.json`]) {
   const tmp = path.join(dir, `${name}.tmp${process.pid}`)
   fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n")

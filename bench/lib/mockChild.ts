@@ -12,6 +12,8 @@ export interface MockChild {
   readonly pid: number
   /** `GET /__mock/stats`, summed over the teams. */
   readonly stats: () => Promise<{ requests: number; rateLimited: number; enrichmentsCreated: number }>
+  /** `GET /__mock/requests`: method, path, route, status, arrival time. */
+  readonly requests: () => Promise<ReadonlyArray<{ method: string; route?: string; status: number; time: number }>>
   readonly reset: () => Promise<void>
   readonly setOptions: (update: Omit<MockOptions, "clock">) => Promise<void>
   /** Memory after a GC (the child runs with `--expose-gc`). */
@@ -61,6 +63,7 @@ export const startMock = (
             }
             return sum
           },
+          requests: async () => (await admin("GET", "/requests")) as ReadonlyArray<{ method: string; route?: string; status: number; time: number }>,
           reset: async () => void (await admin("POST", "/reset")),
           setOptions: async (update) => void (await admin("PUT", "/options", update)),
           memory: () =>

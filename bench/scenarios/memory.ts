@@ -106,6 +106,10 @@ export const main = async () => {
     generator: args.quick ? [1_000, 5_000] : [100_000, 1_000_000],
     csv: args.quick ? [500, 2_500] : [5_000, 50_000]
   }
+  const sizesOf = (name: string) => args.named.get(name)?.split(",").map(Number) as [number, number] | undefined
+  sizes.generator = sizesOf("generator-sizes") ?? sizes.generator
+  sizes.csv = sizesOf("csv-sizes") ?? sizes.csv
+  const sources = (args.named.get("sources")?.split(",") ?? ["generator", "csv"]) as Array<"generator" | "csv">
   const runs = Number(args.named.get("runs") ?? 1)
   const all: Array<Measure> = []
   const measure = async (source: "generator" | "csv", n: number) => {
@@ -115,9 +119,9 @@ export const main = async () => {
   }
   if (args.quick) {
     // Quick: the four measurements at once (peak RSS hardly depends on CPU contention).
-    await Promise.all([...sizes.generator.map((n) => measure("generator", n)), ...sizes.csv.map((n) => measure("csv", n))])
+    await Promise.all(sources.flatMap((source) => sizes[source].map((n) => measure(source, n))))
   } else {
-    for (const source of ["generator", "csv"] as const) {
+    for (const source of sources) {
       for (const n of sizes[source]) for (let r = 0; r < runs; r++) await measure(source, n)
     }
   }
