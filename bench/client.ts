@@ -6,8 +6,9 @@
  * Run: `npx tsx bench/client.ts [seconds] [concurrency]` (default 30 s, 32 calls in flight).
  * A harness can import `runClientBench` and read the figures.
  *
- * The body lives in `packages/enrich/test/LemlistClient.bench.ts`: this folder has no
- * `package.json`, so bare imports (`effect`, ...) would not resolve from here.
+ * The body lives in `packages/enrich/test/LemlistClient.bench.ts`, beside the client's tests.
+ * `pnpm bench` runs it as scenario 6 (`bench/scenarios/client.ts`): 3 × 30 s, or 10 s in
+ * `--quick`.
  */
 import { pathToFileURL } from "node:url"
 import { runClientBench } from "../packages/enrich/test/LemlistClient.bench.js"

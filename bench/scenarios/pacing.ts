@@ -13,7 +13,7 @@ const KEY = "bench-pacing"
 export const main = async () => {
   const args = parseArgs()
   const n = Number(args.named.get("leads") ?? (args.quick ? 2_000 : 100_000))
-  const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 1))
+  const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
   const mock = await startMock({ apiKeys: [KEY], seed: 7, latency: 0, credits: 1e12, retentionMs: 60_000 })
   try {
     const results = []
