@@ -1,3 +1,4 @@
+import { Registry } from "../src/internal/pacer.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import * as Clock from "effect/Clock"
@@ -201,5 +202,18 @@ describe("rate-limit headers", () => {
     const resetOnly = rateLimitInfo(Headers.fromInput({ "X-RateLimit-Reset": reset }), now)
     assert.strictEqual(resetOnly.retryAfterMillis, 3000)
     assert.deepStrictEqual(rateLimitInfo(Headers.empty, now), { limit: undefined, remaining: undefined, retryAfterMillis: undefined })
+  })
+})
+
+describe("Registry: a request that leaves after its slot", () => {
+  it("is booked when it left, so the one 20 behind it still respects the window", () => {
+    const registry = new Registry({ interval: 100, limit: 20, window: 2000, margin: 0, defaultPause: 2000, maxPause: 60_000 })
+    const slots = Array.from({ length: 20 }, () => registry.reserve("k", 0))
+    assert.deepStrictEqual(slots, Array.from({ length: 20 }, (_, i) => i * 100))
+    // The first request's fiber woke 500 ms late (a busy event loop): it reached lemlist at 500.
+    registry.departed("k", 0, 500)
+    const next = registry.reserve("k", 1900)
+    // Arrivals 100..1900 and 500 are 20 in the window (100, 2100]: the 21st may not go before 2100.
+    assert.isAtLeast(next, 2100)
   })
 })

@@ -115,6 +115,19 @@ export class Registry {
     return slot
   }
 
+  /**
+   * The request left at `at`, after its slot (a busy event loop wakes a sleeping fiber late):
+   * book it when it really left, or the requests queued behind it could reach lemlist closer
+   * together than the window allows.
+   */
+  departed(key: string, slot: number, at: number) {
+    const s = this.states.get(key)
+    if (s === undefined || at <= slot) return
+    removeOne(s.log, slot)
+    insertSorted(s.log, at)
+    s.nextAt = Math.max(s.nextAt, at + s.options.interval)
+  }
+
   /** A reservation that was not used (interrupted, or rescheduled after a pause). */
   release(key: string, slot: number) {
     const s = this.states.get(key)
@@ -159,7 +172,10 @@ export const takeWith = (registry: Registry, key: string, options?: PacingOption
       }
       // A 429 seen while we waited pauses everyone, us included: book again after it.
       const after = yield* Clock.currentTimeMillis
-      if (registry.pausedUntil(key) <= after) return after
+      if (registry.pausedUntil(key) <= after) {
+        registry.departed(key, slot, after)
+        return after
+      }
       registry.release(key, slot)
     }
   })
