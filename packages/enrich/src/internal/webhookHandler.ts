@@ -1,7 +1,8 @@
 /**
- * The webhook receiver as a plain web handler (`Request → Response`): token check, size cap,
- * JSON and schema validation, then hand-over to the result hub. It answers at once; the work
- * behind it is a map lookup.
+ * The webhook receiver: token check, size cap, JSON and schema validation, then hand-over to
+ * the result hub. The decision is one framework-free function (`receive`); two thin adapters
+ * serve it as a web handler (`Request → Response`) and as a Node listener (`(req, res)`), the
+ * second without building web requests, which costs more than the work itself.
  *
  * @internal
  */
@@ -9,9 +10,11 @@ import { Result } from "@lemlist-effect/contract"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { timingSafeEqual } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Delivery, ResultHub } from "./resultHub.js"
 
 const decodeBody = Schema.decodeUnknownEither(Result.WebhookBody)
+const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** @internal */
 export interface ReceiverCounters {
@@ -20,8 +23,26 @@ export interface ReceiverCounters {
   items: number
 }
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
+/** @internal */
+export interface Receiver {
+  readonly token: string
+  readonly hub: ResultHub
+  readonly maxBodyBytes: number
+  readonly counters: ReceiverCounters
+}
+
+/** What a delivery looks like before its body is read. */
+interface Envelope {
+  readonly method: string
+  readonly path: string
+  readonly contentType: string
+}
+
+/** An answer: a status and a small JSON body. */
+interface Answer {
+  readonly status: number
+  readonly body: string
+}
 
 const sameToken = (given: string, token: string) => {
   const a = Buffer.from(given)
@@ -29,10 +50,59 @@ const sameToken = (given: string, token: string) => {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** Reads at most `max` bytes of the body; undefined when it is longer. */
-const readCapped = async (request: Request, max: number): Promise<Uint8Array | undefined> => {
-  const declared = Number(request.headers.get("content-length") ?? "0")
-  if (declared > max) return undefined
+const refuse = (receiver: Receiver, status: number, error: string): Answer => {
+  receiver.counters.refused++
+  return { status, body: JSON.stringify({ error }) }
+}
+
+const accepted: Answer = { status: 200, body: "{\"ok\":true}" }
+
+/** @internal */
+export const toDeliveries = (body: Result.WebhookBody): Array<Delivery> =>
+  body.data.map((item) =>
+    item.error !== undefined || body.type === "enrichmentError"
+      ? {
+        _tag: "Failed",
+        id: item.id,
+        code: item.error?.code ?? "UNKNOWN_ERROR",
+        description: item.error?.message,
+        metadata: item.metadata
+      }
+      : { _tag: "Done", id: item.id, result: Result.fromWebhookData(item.data ?? {}), metadata: item.metadata }
+  )
+
+/** Checks what can be checked before reading the body; `undefined` when it may be read. */
+const screen = (receiver: Receiver, envelope: Envelope, declaredLength: number): Answer | undefined => {
+  if (envelope.method !== "POST") return refuse(receiver, 405, "method not allowed")
+  const segment = envelope.path.split("?")[0]!.split("/").filter((s) => s.length > 0).pop() ?? ""
+  if (!sameToken(segment, receiver.token)) return refuse(receiver, 401, "unknown webhook token")
+  if (!envelope.contentType.toLowerCase().includes("json")) return refuse(receiver, 415, "expected application/json")
+  if (declaredLength > receiver.maxBodyBytes) return tooLarge(receiver)
+  return undefined
+}
+
+const tooLarge = (receiver: Receiver) => refuse(receiver, 413, `body larger than ${receiver.maxBodyBytes} bytes`)
+
+/** Decodes a body read whole and hands its results over. */
+const consume = (receiver: Receiver, bytes: Uint8Array): Answer => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(utf8.decode(bytes))
+  } catch {
+    return refuse(receiver, 400, "body is not JSON")
+  }
+  const body = decodeBody(parsed)
+  if (Either.isLeft(body)) return refuse(receiver, 400, "body is not an enrichment webhook")
+  for (const delivery of toDeliveries(body.right)) {
+    receiver.counters.items++
+    receiver.hub.deliver(delivery)
+  }
+  receiver.counters.accepted++
+  return accepted
+}
+
+/** Reads at most `max` bytes of a web body; undefined when it is longer. */
+const readWebBody = async (request: Request, max: number): Promise<Uint8Array | undefined> => {
   if (!request.body) return new Uint8Array()
   const reader = request.body.getReader()
   const parts: Array<Uint8Array> = []
@@ -50,52 +120,53 @@ const readCapped = async (request: Request, max: number): Promise<Uint8Array | u
   return Buffer.concat(parts)
 }
 
-/** @internal */
-export const toDeliveries = (body: Result.WebhookBody): Array<Delivery> =>
-  body.data.map((item) =>
-    item.error !== undefined || body.type === "enrichmentError"
-      ? {
-        _tag: "Failed",
-        id: item.id,
-        code: item.error?.code ?? "UNKNOWN_ERROR",
-        description: item.error?.message,
-        metadata: item.metadata
-      }
-      : { _tag: "Done", id: item.id, result: Result.fromWebhookData(item.data ?? {}), metadata: item.metadata }
-  )
+/** The receiver as a web handler (Hono, `@effect/platform`, any Fetch-API server). @internal */
+export const webHandler = (receiver: Receiver) => async (request: Request): Promise<Response> => {
+  const early = screen(receiver, {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    contentType: request.headers.get("content-type") ?? ""
+  }, Number(request.headers.get("content-length") ?? "0"))
+  const bytes = early === undefined ? await readWebBody(request, receiver.maxBodyBytes) : undefined
+  const answer = early ?? (bytes === undefined ? tooLarge(receiver) : consume(receiver, bytes))
+  return new Response(answer.body, { status: answer.status, headers: { "content-type": "application/json" } })
+}
 
-/** @internal */
-export const make = (options: {
-  readonly token: string
-  readonly hub: ResultHub
-  readonly maxBodyBytes: number
-  readonly counters: ReceiverCounters
-}) =>
-async (request: Request): Promise<Response> => {
-  const { counters, hub, maxBodyBytes, token } = options
-  const refuse = (status: number, error: string) => {
-    counters.refused++
-    return json(status, { error })
+/** The receiver as a Node listener (`node:http`, Express). @internal */
+export const nodeListener = (receiver: Receiver) => (req: IncomingMessage, res: ServerResponse): void => {
+  const reply = (answer: Answer, close = false) => {
+    res.writeHead(answer.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(answer.body),
+      ...(close ? { connection: "close" } : {})
+    })
+    // An oversized body is not read to its end: close the connection once the answer is out.
+    res.end(answer.body, close ? () => req.destroy() : undefined)
   }
-  if (request.method !== "POST") return refuse(405, "method not allowed")
-  const segment = new URL(request.url).pathname.split("/").filter((s) => s.length > 0).pop() ?? ""
-  if (!sameToken(segment, token)) return refuse(401, "unknown webhook token")
-  const type = request.headers.get("content-type") ?? ""
-  if (!type.toLowerCase().includes("json")) return refuse(415, "expected application/json")
-  const bytes = await readCapped(request, maxBodyBytes)
-  if (bytes === undefined) return refuse(413, `body larger than ${maxBodyBytes} bytes`)
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch {
-    return refuse(400, "body is not JSON")
-  }
-  const body = decodeBody(parsed)
-  if (Either.isLeft(body)) return refuse(400, "body is not an enrichment webhook")
-  for (const delivery of toDeliveries(body.right)) {
-    counters.items++
-    hub.deliver(delivery)
-  }
-  counters.accepted++
-  return json(200, { ok: true })
+  const early = screen(receiver, {
+    method: req.method ?? "GET",
+    path: req.url ?? "/",
+    contentType: req.headers["content-type"] ?? ""
+  }, Number(req.headers["content-length"] ?? "0"))
+  if (early) return reply(early, early.status === 413)
+  const parts: Array<Buffer> = []
+  let size = 0
+  let refused = false
+  req.on("data", (chunk: Buffer) => {
+    if (refused) return
+    size += chunk.byteLength
+    if (size > receiver.maxBodyBytes) {
+      refused = true
+      parts.length = 0
+      reply(tooLarge(receiver), true)
+    } else {
+      parts.push(chunk)
+    }
+  })
+  req.on("end", () => {
+    if (!refused) reply(consume(receiver, Buffer.concat(parts)))
+  })
+  req.on("error", () => {
+    if (!refused && !res.headersSent) reply(refuse(receiver, 400, "the body could not be read"), true)
+  })
 }
