@@ -11,12 +11,13 @@ const record = JSON.parse(fs.readFileSync(file, "utf8")) as {
   mode: string
   machine: { cpu: string; cores: number; memoryMb: number; node: string; loadAverage: Array<number>; date: string }
   totalSeconds: number
+  note?: string
   scenarioSeconds: Record<string, number>
   scenarios: Array<ScenarioResult | { scenario: string; error: string }>
 }
 const m = record.machine
 const out: Array<string> = []
-out.push(`${record.mode} run of ${m.date.slice(0, 16).replace("T", " ")} UTC on ${m.cpu}, ${m.cores} cores, ${Math.round(m.memoryMb / 1024)} GB, Node ${m.node}; load average at the start ${m.loadAverage.join(" / ")}; ${Math.round(record.totalSeconds)} s in all.`)
+out.push(`${record.mode} run of ${m.date.slice(0, 16).replace("T", " ")} UTC on ${m.cpu}, ${m.cores} cores, ${Math.round(m.memoryMb / 1024)} GB, Node ${m.node}; load average at the start ${m.loadAverage.join(" / ")}; ${Math.round(Object.values(record.scenarioSeconds).reduce((a, b) => a + b, 0))} s of scenarios in all.${record.note ? ` (${record.note}.)` : ""}`)
 for (const s of record.scenarios) {
   out.push("")
   if ("error" in s) {

@@ -10,7 +10,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Enrichment, Journal, LemlistClient, RequestPacer } from "@lemlist-effect/enrich"
 import { makeMockServer, type MockServer } from "@lemlist-effect/mock-server"
-import { Effect, Layer, Redacted, Stream, TestContext } from "effect"
+import { type Duration, Effect, Layer, Redacted, Stream, TestContext } from "effect"
 import { isMain, log, machine, median, parseArgs, report, type ScenarioResult } from "../lib/common.js"
 import { leadInput, leads } from "../lib/leads.js"
 import { limitOff } from "../lib/library.js"
@@ -32,7 +32,7 @@ const lagOf = (server: MockServer, collectedAt: ReadonlyMap<string, number>, key
   return lags.reduce((a, b) => a + b, 0) / Math.max(1, lags.length)
 }
 
-const library = (n: number, seed: number) =>
+const library = (n: number, seed: number, step: Duration.DurationInput) =>
   Effect.gen(function*() {
     const clock = yield* batchedClock(50)
     const server = makeMockServer({ ...mockOptions, seed, clock })
@@ -54,7 +54,7 @@ const library = (n: number, seed: number) =>
     const outcomes = yield* Enrichment.run(leads(n), { types: ["find_email"], creditCheck: "off", total: n }).pipe(
       Stream.tap((o) => Effect.sync(() => collectedAt.set(o.key, clock.now()))),
       Stream.runCount,
-      (e) => driven(e, { step: "250 millis" }),
+      (e) => driven(e, { step }),
       Effect.provide(layer)
     )
     if (outcomes !== n) throw new Error(`library: ${outcomes} outcomes of ${n}`)
@@ -98,12 +98,12 @@ const naive = async (n: number, seed: number) => {
 
 export const main = async () => {
   const args = parseArgs()
-  const n = Number(args.named.get("leads") ?? (args.quick ? 1_000 : 10_000))
+  const n = Number(args.named.get("leads") ?? (args.quick ? 500 : 10_000))
   const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
   const lib: Array<{ gets: number; perLead: number; lagS: number }> = []
   const nai: Array<{ gets: number; perLead: number; lagS: number }> = []
   for (let r = 0; r < runs; r++) {
-    lib.push(await Effect.runPromise(library(n, 7 + r)))
+    lib.push(await Effect.runPromise(library(n, 7 + r, args.quick ? "500 millis" : "250 millis")))
     nai.push(await naive(n, 7 + r))
     log(`collection run ${r + 1}/${runs}, ${n} leads: library ${lib.at(-1)!.perLead.toFixed(2)} GET/lead (lag ${lib.at(-1)!.lagS.toFixed(1)} s), naive ${nai.at(-1)!.perLead.toFixed(2)} GET/lead (lag ${nai.at(-1)!.lagS.toFixed(1)} s)`)
   }

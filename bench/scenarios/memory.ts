@@ -31,6 +31,8 @@ interface Measure {
   readonly startRssMb: number
   readonly wallS: number
   readonly outcomes: number
+  readonly exitCode?: number
+  readonly summary?: unknown
 }
 
 const mb = (kb: number) => kb / 1024
@@ -85,11 +87,12 @@ const worker = async (source: "generator" | "csv", n: number): Promise<Measure> 
         }
       }).pipe(Effect.provide(Layer.merge(CliIo.layer(io.service), RequestPacer.layer(limitOff))))
     ).finally(() => clearInterval(ticker))
-    if (code !== 0) throw new Error(`the CLI ended with ${code}: ${io.err().slice(-2000)}`)
+    // 1 = finished, some leads failed (still a complete run for memory's sake; the summary says why).
+    if (code !== 0 && code !== 1) throw new Error(`the CLI ended with ${code}: ${io.err().slice(-2000)} ${io.out().slice(-2000)}`)
     const summary = JSON.parse(io.out().trim().split("\n").pop()!) as Record<string, unknown>
     const lines = fs.readFileSync(path.join(dir, "out.csv"), "utf8").split("\n").filter((l) => l.length > 0).length - 1
     if (lines !== n) throw new Error(`the CLI wrote ${lines} rows of ${n}: ${JSON.stringify(summary)}`)
-    return { source, leads: n, peakRssMb: mb(process.resourceUsage().maxRSS), startRssMb, wallS: (performance.now() - t0) / 1000, outcomes: lines }
+    return { source, leads: n, peakRssMb: mb(process.resourceUsage().maxRSS), startRssMb, wallS: (performance.now() - t0) / 1000, outcomes: lines, exitCode: code, summary }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -103,8 +106,8 @@ export const main = async () => {
     return
   }
   const sizes = {
-    generator: args.quick ? [1_000, 5_000] : [100_000, 1_000_000],
-    csv: args.quick ? [500, 2_500] : [5_000, 50_000]
+    generator: args.quick ? [500, 2_500] : [100_000, 1_000_000],
+    csv: args.quick ? [200, 1_000] : [5_000, 50_000]
   }
   const sizesOf = (name: string) => args.named.get(name)?.split(",").map(Number) as [number, number] | undefined
   sizes.generator = sizesOf("generator-sizes") ?? sizes.generator

@@ -3,14 +3,16 @@
  * the rate limit off (autocannon in this process, POSTing 500-item bodies to the mock served
  * in its own process), next to a bare Hono app on `@hono/node-server` answering a fixed body of
  * the same size (the server's ceiling), as a ratio; webhook deliveries per second (latency 0,
- * 32 deliveries in flight, to a tiny `node:http` receiver here); and heap per stored
- * enrichment (after a GC in the mock's process).
+ * 32 deliveries in flight, to a tiny `node:http` receiver here). Then the mock engineer's `bench/mock.ts`
+ * (`runMockBench`), folded in: the same figures in-process (`server.fetch`, no socket) and over
+ * loopback with the load generator in the same process, 2 workflows per item.
  */
 import autocannon from "autocannon"
 import { pool, tinyReceiver } from "../lib/baseline.js"
 import { isMain, log, machine, median, parseArgs, report, type ScenarioResult } from "../lib/common.js"
 import { leadInput } from "../lib/leads.js"
 import { startMock } from "../lib/mockChild.js"
+import { runMockBench } from "../mock.js"
 
 const KEY = "bench-mock"
 const auth = "Basic " + Buffer.from(`:${KEY}`).toString("base64")
@@ -34,16 +36,17 @@ export const main = async () => {
   const args = parseArgs()
   const seconds = Number(args.named.get("seconds") ?? (args.quick ? 2 : 10))
   const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
-  const deliveriesN = args.quick ? 10_000 : 50_000
-  const storedN = args.quick ? 20_000 : 100_000
+  const deliveriesN = args.quick ? 5_000 : 50_000
   const options = { apiKeys: [KEY], seed: 7, latency: 0, credits: 1e12, retentionMs: 5_000, rateLimit: { enabled: false, limit: 1_000_000 } }
   const mock = await startMock(options)
   // A fixed answer the size of the mock's: 500 ids.
   const bare = await startMock({}, { bare: true, body: Array.from({ length: 500 }, (_, i) => ({ id: `enr_${String(i).padStart(17, "0")}` })) })
   const receiver = await tinyReceiver()
   try {
-    await load(mock.url, 1) // warm-up
-    await load(bare.url, 1)
+    if (!args.quick) {
+      await load(mock.url, 1) // warm-up
+      await load(bare.url, 1)
+    }
     const m: Array<Awaited<ReturnType<typeof load>>> = []
     const b: Array<Awaited<ReturnType<typeof load>>> = []
     for (let r = 0; r < runs; r++) {
@@ -74,21 +77,14 @@ export const main = async () => {
       log(`mock webhooks run ${r + 1}/${runs}: ${rates.at(-1)!.toFixed(0)} deliveries/s`)
     }
 
-    // Heap per stored enrichment: a mock that keeps them (1 h retention), no webhooks.
-    await mock.reset() // (restores the construction options: set retention after it)
-    await mock.setOptions({ retentionMs: 3_600_000 })
-    const before = await mock.memory()
-    await pool(Array.from({ length: storedN / 500 }, (_, k) => k), 4, async (k) => {
-      const res = await fetch(`${mock.apiUrl}/v2/enrichments/bulk`, {
-        method: "POST",
-        headers: { authorization: auth, "content-type": "application/json" },
-        body: JSON.stringify(items(500, k * 500))
-      })
-      await res.arrayBuffer()
+    await mock.close()
+    await bare.close()
+    const folded = await runMockBench({
+      seconds: args.quick ? 1 : 3,
+      webhooks: args.quick ? 5_000 : 20_000,
+      memoryEnrichments: args.quick ? 10_000 : 100_000
     })
-    await new Promise((r) => setTimeout(r, 200))
-    const after = await mock.memory()
-    const bytesPerEnrichment = (after.heapUsed - before.heapUsed) / storedN
+    log(`bench/mock.ts: in-process ${folded.inProcess.enrichmentsPerSecond.toFixed(0)} enrichments/s, loopback ${folded.loopback.enrichmentsPerSecond.toFixed(0)}/s`)
 
     const bulkPerS = median(m.map((x) => x.requestsPerS))
     const barePerS = median(b.map((x) => x.requestsPerS))
@@ -104,11 +100,14 @@ export const main = async () => {
         "bare Hono req/s": barePerS,
         "mock/bare Hono": bulkPerS / barePerS,
         "webhook deliveries/s": median(rates),
-        "heap bytes/stored enrichment": bytesPerEnrichment,
-        "bulk p99 latency ms": median(m.map((x) => x.latencyP99Ms))
+        "bulk p99 latency ms": median(m.map((x) => x.latencyP99Ms)),
+        "in-process enrichments/s (bench/mock.ts)": folded.inProcess.enrichmentsPerSecond,
+        "same-process loopback enrichments/s (bench/mock.ts)": folded.loopback.enrichmentsPerSecond,
+        "in-process webhook deliveries/s (bench/mock.ts)": folded.webhookDeliveriesPerSecond.inProcess,
+        "heap bytes/stored enrichment (bench/mock.ts)": folded.bytesPerStoredEnrichment
       },
       goals: [{ name: "enrichments accepted per second", target: ">= 50,000", value: enrichPerS, met: enrichPerS >= 50_000 }],
-      details: { machine: machine(), mock: m, bare: b, webhookRates: rates, memory: { before, after, stored: storedN } }
+      details: { machine: machine(), mock: m, bare: b, webhookRates: rates, benchMockTs: folded }
     }
     report(args, result)
   } finally {

@@ -16,7 +16,7 @@ const KEY = "bench-overhead"
 
 export const main = async () => {
   const args = parseArgs()
-  const n = Number(args.named.get("leads") ?? (args.quick ? 1_500 : 20_000))
+  const n = Number(args.named.get("leads") ?? (args.quick ? 1_000 : 20_000))
   const runs = Number(args.named.get("runs") ?? (args.quick ? 1 : 3))
   const mock = await startMock({
     apiKeys: [KEY],
@@ -29,9 +29,10 @@ export const main = async () => {
   const receiver = await tinyReceiver()
   try {
     // Warm-up: JIT, connections, the mock's own warm-up (not counted).
-    const warm = args.quick ? 500 : Math.min(2_000, n)
-    await runBaseline({ apiUrl: mock.apiUrl, apiKey: KEY, n: warm, offset: 10_000_000, receiver })
-    await runLibrary({ apiUrl: mock.apiUrl, apiKey: KEY, n: warm, offset: 11_000_000, pacing: limitOff, receiver: "mounted" })
+    if (!args.quick) {
+      await runBaseline({ apiUrl: mock.apiUrl, apiKey: KEY, n: 2_000, offset: 10_000_000, receiver })
+      await runLibrary({ apiUrl: mock.apiUrl, apiKey: KEY, n: 2_000, offset: 11_000_000, pacing: limitOff, receiver: "mounted" })
+    }
     const rows: Array<{ variant: string; leadsPerS: number; cpuMsPer1000: number; wallS: number }> = []
     for (let r = 0; r < runs; r++) {
       await mock.reset()
