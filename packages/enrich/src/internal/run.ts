@@ -81,8 +81,9 @@ export const run = (
     const inFlight = yield* Effect.makeSemaphore(settings.maxInFlight)
 
     // The end, once the input is read and every lead has its outcome out.
-    const finish = Effect.suspend(() =>
-      flow.creditsGone ? out.fail(new CreditsExhausted({ notSubmitted: flow.notSubmitted })) : out.end
+    const finish = Effect.zipRight(
+      state.publishNow,
+      Effect.suspend(() => flow.creditsGone ? out.fail(new CreditsExhausted({ notSubmitted: flow.notSubmitted })) : out.end)
     )
 
     // Outcomes to the journal first, then out: an emitted outcome is always recorded.

@@ -139,8 +139,10 @@ export interface RunState {
   readonly settle: (key: string, outcome: Outcome, store?: boolean) => void
   /** From now on, the lead's result is awaited by webhook and by polling. */
   readonly awaitResult: (lead: Active, enrichmentId: string, firstPollIn: number) => void
-  /** Publishes the counters to the progress reference. */
+  /** Publishes the counters to the progress reference, at most every 50 ms of the clock. */
   readonly publish: Effect.Effect<void>
+  /** Publishes them now (the last snapshot of a run). */
+  readonly publishNow: Effect.Effect<void>
 }
 
 /** @internal */
@@ -155,6 +157,8 @@ export const make = (deps: {
     const { client, hub, settings } = deps
     const clock = yield* Effect.clock
     const emissions = yield* Queue.unbounded<Emission>()
+    // A snapshot per outcome would cost more than the outcome: publish on a 50 ms beat.
+    let lastPublished = -Infinity
     const state: RunState = {
       ...deps,
       now: () => clock.unsafeCurrentTimeMillis(),
@@ -189,7 +193,9 @@ export const make = (deps: {
           state.settle(lead.key, Outcomes.fromDelivery(delivery, active))
         })
       },
-      publish: Effect.gen(function*() {
+      publish: Effect.suspend(() => (state.now() - lastPublished < 50 ? Effect.void : state.publishNow)),
+      publishNow: Effect.gen(function*() {
+        lastPublished = state.now()
         const stats = yield* client.stats
         yield* SubscriptionRef.update(deps.progress, (p) => ({
           ...p,
@@ -197,7 +203,7 @@ export const make = (deps: {
           outcomes: { ...state.outcomeCounts },
           requests: stats.requests,
           rateLimited: stats.rateLimited,
-          updatedAt: state.now()
+          updatedAt: lastPublished
         }))
       })
     }
