@@ -33,7 +33,11 @@ export interface Options {
   readonly batchWait?: Duration.DurationInput | undefined
   /** Bulk calls in flight at once. Default 2 (the limiter paces them anyway). */
   readonly concurrency?: number | undefined
-  /** Leads read but not yet emitted, at most: the memory bound and the backpressure. Default 100,000. */
+  /**
+   * Leads read but not yet emitted, at most: the memory bound and the backpressure. Default
+   * 20,000 (a few kB each, so about 100 MB). Raise it when results are slow to come and memory
+   * is plentiful: with webhooks, throughput is at most this many leads per result latency.
+   */
   readonly maxInFlight?: number | undefined
   /**
    * Resend leads whose submit failed ambiguously (timeout after sending, connection reset,

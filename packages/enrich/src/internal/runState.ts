@@ -82,7 +82,7 @@ export const settings = (options: Options, webhookUrl: string | undefined): Sett
     types: [...new Set(options.types)],
     costs: options.costs ?? Types.defaultCosts,
     batchSize,
-    maxInFlight: Math.max(batchSize * 2, options.maxInFlight ?? 100_000),
+    maxInFlight: Math.max(batchSize * 2, options.maxInFlight ?? 20_000),
     resendUndetermined: options.resendUndetermined ?? false,
     budget: options.budget,
     webhookUrl,
