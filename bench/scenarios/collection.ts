@@ -9,12 +9,11 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Enrichment, Journal, LemlistClient, RequestPacer } from "@lemlist-effect/enrich"
-import { makeMockServer, type MockServer } from "@lemlist-effect/mock-server"
 import { type Duration, Effect, Layer, Redacted, Stream, TestContext } from "effect"
 import { isMain, log, machine, median, parseArgs, report, type ScenarioResult } from "../lib/common.js"
 import { leadInput, leads } from "../lib/leads.js"
 import { limitOff } from "../lib/library.js"
-import { batchedClock, driven, manualClock } from "../lib/virtualTime.js"
+import { driven, effectClockWith, makeManualClock, makeMockServer, type MockServer } from "@lemlist-effect/mock-server"
 
 const KEY = "bench-collection"
 const latency = { minMs: 1_000, maxMs: 30_000 }
@@ -34,7 +33,7 @@ const lagOf = (server: MockServer, collectedAt: ReadonlyMap<string, number>, key
 
 const library = (n: number, seed: number, step: Duration.DurationInput) =>
   Effect.gen(function*() {
-    const clock = yield* batchedClock(50)
+    const clock = yield* effectClockWith({ resolutionMs: 50 })
     const server = makeMockServer({ ...mockOptions, seed, clock })
     yield* Effect.addFinalizer(() => Effect.promise(() => server.handle.close()))
     let gets = 0
@@ -63,7 +62,7 @@ const library = (n: number, seed: number, step: Duration.DurationInput) =>
 
 /** Naive: submit everything, then every second GET every pending id until it is done. */
 const naive = async (n: number, seed: number) => {
-  const clock = manualClock(Date.parse("2026-01-01T00:00:00Z"))
+  const clock = makeManualClock(Date.parse("2026-01-01T00:00:00Z"))
   const server = makeMockServer({ ...mockOptions, seed, clock })
   const auth = "Basic " + Buffer.from(`:${KEY}`).toString("base64")
   const pending = new Set<string>()

@@ -5,8 +5,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Journal, LemlistClient, RequestPacer, WebhookReceiver } from "@lemlist-effect/enrich"
-import { makeMockServer, type MockOptions } from "@lemlist-effect/mock-server"
-import { batchedClock } from "./batchedClock.js"
+import { effectClockWith, makeMockServer, type MockOptions } from "@lemlist-effect/mock-server"
 import { Effect, Layer, Redacted } from "effect"
 
 export interface MockEnvOptions {
@@ -22,7 +21,8 @@ export const mockEnv = (options: MockEnvOptions) =>
   Effect.gen(function*() {
     const apiKey = options.apiKey ?? "key-test"
     // A 50 ms grid: thousands of enrichments complete in a few clock wake-ups (see effectClockWith).
-    const clock = yield* batchedClock()
+    // A 50 ms grid: thousands of enrichments complete in a few clock wake-ups (see effectClockWith).
+    const clock = yield* effectClockWith({ resolutionMs: 50 })
     const receiver = yield* WebhookReceiver.make({ publicUrl: "http://127.0.0.1:8787/hooks" })
     const server = makeMockServer({
       apiKeys: [apiKey],
