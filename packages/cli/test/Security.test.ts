@@ -3,6 +3,7 @@
  * loopback socket): the key appears in no stdout or stderr, no output file and no journal
  * byte, whether the run succeeds, lemlist refuses the key, or the debug switch is on.
  */
+import { secretForms } from "@lemlist-effect/contract-tests/Secrets"
 import { serveMock, type ServedMock } from "@lemlist-effect/mock-server"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -11,14 +12,7 @@ import { ExitCode } from "../src/ExitCode.js"
 import { runCli, tempDir, writeFile } from "./support/cli.js"
 
 const SECRET = "sk-live-SECRET-123456"
-const forms = [
-  SECRET,
-  "SECRET-123456",
-  Buffer.from(`:${SECRET}`).toString("base64"),
-  Buffer.from(`:${SECRET}`).toString("base64").replace(/=+$/, ""),
-  Buffer.from(SECRET).toString("base64").replace(/=+$/, ""),
-  encodeURIComponent(SECRET)
-]
+const forms = secretForms(SECRET)
 
 const assertClean = (where: string, bytes: Buffer | string) => {
   const buf = typeof bytes === "string" ? Buffer.from(bytes) : bytes

@@ -11,3 +11,5 @@ export * as Check from "./Check.js"
 export * as OpenApi from "./OpenApi.js"
 /** @since 0.1.0 */
 export * as Target from "./Target.js"
+/** @since 0.1.0 */
+export * as Secrets from "./Secrets.js"
