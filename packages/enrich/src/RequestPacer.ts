@@ -70,6 +70,8 @@ export interface Options {
   /**
    * Added to the window, in ms: lemlist counts arrivals while we count departures, so network
    * jitter could otherwise squeeze 21 requests into its 2 s. Default 25 (costs ~1% throughput).
+   * Each 429 doubles the margin in use for the key (from 50 ms, up to a quarter of the window):
+   * a 429 despite our count means lemlist saw our requests closer together than we sent them.
    */
   readonly marginMillis?: number | undefined
   /** Pause after a 429 that says nothing about how long to wait, in ms. Default 2000. */

@@ -217,3 +217,15 @@ describe("Registry: a request that leaves after its slot", () => {
     assert.isAtLeast(next, 2100)
   })
 })
+
+describe("Registry: a 429 despite the count", () => {
+  it("widens the margin, so lemlist's own jitter stops costing 429s", () => {
+    const registry = new Registry({ interval: 100, limit: 20, window: 2000, margin: 25, defaultPause: 2000, maxPause: 60_000 })
+    for (let i = 0; i < 20; i++) registry.reserve("k", 0)
+    registry.observe("k", 1950, { startedAt: 1900, status: 429, retryAfterMillis: 0 })
+    // The 21st waits for the first to leave a window widened to 2,050 ms (2,025 before).
+    assert.strictEqual(registry.reserve("k", 1950), 2050)
+    registry.observe("k", 2100, { startedAt: 2050, status: 429, retryAfterMillis: 0 })
+    assert.strictEqual(registry.reserve("k", 2100), 2200)
+  })
+})

@@ -46,6 +46,12 @@ export interface KeyState {
   serverLimit: number | undefined
   /** The latest clock reading seen (bookings in the future excluded). */
   lastNow: number
+  /**
+   * Added to the window: starts at `options.margin` and doubles on each 429 (up to the
+   * window's quarter). A 429 despite our count means lemlist saw our requests closer together
+   * than we sent them (its own queues, a proxy): the jitter is larger than assumed, so learn it.
+   */
+  margin: number
 }
 
 /** @internal */
@@ -64,7 +70,8 @@ const newState = (options: PacingOptions, now: number): KeyState => ({
   nextAt: now,
   pausedUntil: now,
   serverLimit: undefined,
-  lastNow: now
+  lastNow: now,
+  margin: options.margin
 })
 
 const insertSorted = (log: Array<number>, t: number) => {
@@ -104,7 +111,7 @@ export class Registry {
   reserve(key: string, now: number, options?: PacingOptions): number {
     const s = this.state(key, now, options)
     const o = s.options
-    const span = o.window + o.margin
+    const span = o.window + Math.max(o.margin, s.margin)
     const limit = Math.max(1, Math.min(o.limit, s.serverLimit ?? o.limit))
     while (s.log.length > 0 && s.log[0] <= now - span) s.log.shift()
     let slot = Math.max(now, s.nextAt, s.pausedUntil)
@@ -143,6 +150,7 @@ export class Registry {
     const o = s.options
     if (obs.limit !== undefined && obs.limit > 0 && obs.limit < o.limit) s.serverLimit = obs.limit
     if (obs.status === 429) {
+      s.margin = Math.min(o.window / 4, Math.max(2 * s.margin, 50))
       const wait = Math.min(o.maxPause, Math.max(0, obs.retryAfterMillis ?? o.defaultPause))
       s.pausedUntil = Math.max(s.pausedUntil, now + wait)
       return
