@@ -21,7 +21,7 @@ import { parseCsv, tempDir, writeFile } from "./support/cli.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const apiKey = "crash-test-key"
-const ROWS = Number(process.env.CRASH_ROWS ?? 100)
+const ROWS = Number(process.env.CRASH_ROWS ?? 300)
 const KILLS = 10
 const SEED = Number(process.env.CRASH_SEED ?? 20261126)
 
@@ -121,7 +121,7 @@ describe("lemlist-enrich run, killed with SIGKILL at 10 random moments, then rer
     const kills: Array<{ afterMs: number; killed: boolean; created: number; requests: number }> = []
     for (let i = 0; i < KILLS; i++) {
       // From start-up (tsx, scan) to well into the collection: submit, polls, journal writes.
-      const afterMs = Math.round(500 + random() * 6_000)
+      const afterMs = Math.round(300 + random() * 3_200)
       const child = node("packages/cli/src/bin.ts", argv, env)
       const timer = setTimeout(() => child.kill("SIGKILL"), afterMs)
       const exit = await finished(child)
