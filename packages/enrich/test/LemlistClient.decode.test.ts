@@ -305,35 +305,32 @@ describe("LemlistClient hooks tolerance", () => {
 })
 
 
+/** `layerConfig` over a stub answering `{ credits: 3 }`, with this environment; reads the credits. */
+const creditsFromEnv = (env: Record<string, string>) =>
+  Effect.gen(function*() {
+    const stub = stubFetch(() => json(200, { credits: 3 }))
+    const layer = LemlistClient.layerConfig().pipe(
+      Layer.provide(FetchHttpClient.layer),
+      Layer.provide(Layer.succeed(FetchHttpClient.Fetch, stub.fetch)),
+      Layer.provide(RequestPacer.layer()),
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    )
+    const { credits } = yield* drive(Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(layer)))
+    return { credits, stub }
+  })
+
 describe("LemlistClient.layerConfig", () => {
   it.scoped("reads LEMLIST_API_KEY (Redacted) and LEMLIST_BASE_URL", () =>
     Effect.gen(function*() {
-      const stub = stubFetch(() => json(200, { credits: 3 }))
-      const layer = LemlistClient.layerConfig().pipe(
-        Layer.provide(FetchHttpClient.layer),
-        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, stub.fetch)),
-        Layer.provide(RequestPacer.layer()),
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
-          ["LEMLIST_API_KEY", "env-key-42"],
-          ["LEMLIST_BASE_URL", "http://env.test/api/"]
-        ]))))
-      )
-      const credits = yield* drive(Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(layer)))
-      assert.strictEqual(credits.credits, 3)
+      const { credits, stub } = yield* creditsFromEnv({ LEMLIST_API_KEY: "env-key-42", LEMLIST_BASE_URL: "http://env.test/api/" })
+      assert.strictEqual(credits, 3)
       assert.strictEqual(stub.requests[0].url.href, "http://env.test/api/team/credits")
       assert.strictEqual(stub.requests[0].headers.get("authorization"), `Basic ${btoa(":env-key-42")}`)
     }))
 
   it.scoped("defaults the base URL to lemlist's", () =>
     Effect.gen(function*() {
-      const stub = stubFetch(() => json(200, { credits: 3 }))
-      const layer = LemlistClient.layerConfig().pipe(
-        Layer.provide(FetchHttpClient.layer),
-        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, stub.fetch)),
-        Layer.provide(RequestPacer.layer()),
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["LEMLIST_API_KEY", "k"]]))))
-      )
-      yield* drive(Effect.flatMap(LemlistClient.LemlistClient, (c) => c.credits).pipe(Effect.provide(layer)))
+      const { stub } = yield* creditsFromEnv({ LEMLIST_API_KEY: "k" })
       assert.strictEqual(stub.requests[0].url.href, "https://api.lemlist.com/api/team/credits")
     }))
 
