@@ -50,25 +50,34 @@ export const makeMemory = (): Service => {
       Effect.sync(() => {
         for (const outcome of outcomes) entries.set(outcome.key, { _tag: "Done", outcome })
       }),
-    summary: Effect.sync(() => summarise(entries.values()))
+    summary: Effect.sync(() => tally(Array.from(entries.values(), rowOf)))
   }
   return service
 }
 
-const summarise = (entries: Iterable<Entry>): Summary => {
+/** Counts by state and outcome, from rows that each stand for `n` leads. */
+const tally = (
+  rows: Iterable<{ readonly state: string; readonly outcome_tag: string | null; readonly n: number }>
+): Summary => {
   let total = 0, submitting = 0, submitted = 0, done = 0
   const outcomes: Record<string, number> = {}
-  for (const entry of entries) {
-    total++
-    if (entry._tag === "Submitting") submitting++
-    else if (entry._tag === "Submitted") submitted++
+  for (const { n, outcome_tag, state } of rows) {
+    total += n
+    if (state === "submitting") submitting += n
+    else if (state === "submitted") submitted += n
     else {
-      done++
-      outcomes[entry.outcome._tag] = (outcomes[entry.outcome._tag] ?? 0) + 1
+      done += n
+      if (outcome_tag) outcomes[outcome_tag] = (outcomes[outcome_tag] ?? 0) + n
     }
   }
   return { total, submitting, submitted, done, outcomes }
 }
+
+const rowOf = (entry: Entry) => ({
+  state: entry._tag === "Done" ? "done" : entry._tag === "Submitted" ? "submitted" : "submitting",
+  outcome_tag: entry._tag === "Done" ? entry.outcome._tag : null,
+  n: 1
+})
 
 interface Row {
   readonly key: string
@@ -164,18 +173,7 @@ export const makeSqlite = Effect.gen(function*() {
     summary: Effect.gen(function*() {
       const rows = yield* sql<{ state: string; outcome_tag: string | null; n: number }>`
         SELECT state, outcome_tag, count(*) AS n FROM leads GROUP BY state, outcome_tag`
-      let total = 0, submitting = 0, submitted = 0, done = 0
-      const outcomes: Record<string, number> = {}
-      for (const { n, outcome_tag, state } of rows) {
-        total += n
-        if (state === "submitting") submitting += n
-        else if (state === "submitted") submitted += n
-        else {
-          done += n
-          if (outcome_tag) outcomes[outcome_tag] = (outcomes[outcome_tag] ?? 0) + n
-        }
-      }
-      return { total, submitting, submitted, done, outcomes }
+      return tally(rows)
     }).pipe(Effect.mapError(fail("summary")))
   }
   return service

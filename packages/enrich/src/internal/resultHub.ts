@@ -19,8 +19,6 @@ export interface ResultHub {
   readonly forget: (id: string) => void
   /** Hands over a delivery; false when nobody waited for it (kept for a later `expect`). */
   readonly deliver: (delivery: Delivery) => boolean
-  /** Ids awaited now. */
-  readonly waiting: () => number
 }
 
 /** @internal */
@@ -54,7 +52,6 @@ export const make = (options: { readonly maxUnclaimed?: number } = {}): ResultHu
         unclaimed.set(delivery.id, delivery)
       }
       return false
-    },
-    waiting: () => waiters.size
+    }
   }
 }

@@ -57,8 +57,7 @@ const refuse = (receiver: Receiver, status: number, error: string): Answer => {
 
 const accepted: Answer = { status: 200, body: "{\"ok\":true}" }
 
-/** @internal */
-export const toDeliveries = (body: Result.WebhookBody): Array<Delivery> =>
+const toDeliveries = (body: Result.WebhookBody): Array<Delivery> =>
   body.data.map((item) =>
     item.error !== undefined || body.type === "enrichmentError"
       ? {
