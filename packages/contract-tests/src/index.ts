@@ -13,3 +13,5 @@ export * as OpenApi from "./OpenApi.js"
 export * as Target from "./Target.js"
 /** @since 0.1.0 */
 export * as Secrets from "./Secrets.js"
+/** @since 0.1.0 */
+export * as Browser from "./Browser.js"
