@@ -10,7 +10,8 @@
  */
 import * as Cli from "@lemlist-effect/cli/Cli"
 import * as CliIo from "@lemlist-effect/cli/CliIo"
-import { Journal, RequestPacer } from "@lemlist-effect/enrich"
+import { RequestPacer } from "@lemlist-effect/enrich"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -66,7 +67,7 @@ const worker = async (source: "generator" | "csv", n: number): Promise<Measure> 
           n,
           pacing: limitOff,
           receiver: "mounted",
-          journal: Journal.layerSqlite({ filename: path.join(dir, "journal.sqlite") }),
+          journal: JournalSqlite.layer({ filename: path.join(dir, "journal.sqlite") }),
           onTick: (o) => log(`generator ${n}: ${o} outcomes, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`)
         })
         return { source, leads: n, peakRssMb: mb(process.resourceUsage().maxRSS), startRssMb, wallS: (performance.now() - t0) / 1000, outcomes: run.outcomes }

@@ -11,7 +11,7 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { EnrichmentType } from "@lemlist-effect/contract"
-import * as Journal from "@lemlist-effect/enrich/Journal"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -217,7 +217,7 @@ const statusCommand = (io: CliIo.Service) =>
   }, (args) =>
     Effect.gen(function*() {
       if (!fs.existsSync(args.journal)) return yield* new UsageError({ detail: `journal not found: ${args.journal}` })
-      const summary = yield* Journal.summarize(args.journal).pipe(
+      const summary = yield* JournalSqlite.summarize(args.journal).pipe(
         Effect.mapError((e) => new RunFailed({ detail: `cannot read the journal ${args.journal}: ${e.message}` }))
       )
       if (args.json) io.stdout(JSON.stringify(summary) + "\n")

@@ -15,6 +15,7 @@
 import { EnrichmentType, Validation } from "@lemlist-effect/contract"
 import * as Enrichment from "@lemlist-effect/enrich/Enrichment"
 import * as Journal from "@lemlist-effect/enrich/Journal"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import * as Lead from "@lemlist-effect/enrich/Lead"
 import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
 import * as Outcome from "@lemlist-effect/enrich/Outcome"
@@ -176,7 +177,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
     const planned = (stream: Stream.Stream<CsvInput.Row, CsvInput.CsvInputError>) =>
       stream.pipe(Stream.map(plan), Stream.grouped(chunkSize))
 
-    const JournalLive = Journal.layerSqlite({ filename: journalPath }).pipe(Layer.mapError(journalFailed(journalPath)))
+    const JournalLive = JournalSqlite.layer({ filename: journalPath }).pipe(Layer.mapError(journalFailed(journalPath)))
 
     let started = false
     const program = Effect.gen(function*() {

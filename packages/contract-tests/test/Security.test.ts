@@ -7,6 +7,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Enrichment, Journal, type Lead, LemlistClient, RequestPacer, WebhookReceiver } from "@lemlist-effect/enrich"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { makeMockServer } from "@lemlist-effect/mock-server"
 import { secretForms } from "../src/Secrets.js"
 import { assert, describe, it } from "@effect/vitest"
@@ -138,7 +139,7 @@ const libraryLayer = (options: { readonly mockKeys: ReadonlyArray<string>; reado
     )
     return {
       server,
-      layer: Layer.mergeAll(client, Journal.layerSqlite({ filename: options.journalFile }), Layer.succeed(WebhookReceiver.WebhookReceiver, receiver))
+      layer: Layer.mergeAll(client, JournalSqlite.layer({ filename: options.journalFile }), Layer.succeed(WebhookReceiver.WebhookReceiver, receiver))
     }
   })
 

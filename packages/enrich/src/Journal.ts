@@ -1,7 +1,8 @@
 /**
  * The journal: each lead's state, written before the step that depends on it, so that a run
  * killed at any moment and restarted with the same journal and input sends nothing twice and
- * loses no outcome. Two layers: in memory (tests, one-shot runs) and SQLite (resumable runs).
+ * loses no outcome. `layerMemory` here (tests, one-shot runs); SQLite (resumable runs) is
+ * `JournalSqlite.layer` from `@lemlist-effect/enrich/sqlite`.
  *
  * @since 0.1.0
  */
@@ -9,7 +10,8 @@ import type { EnrichmentType } from "@lemlist-effect/contract"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { JournalError } from "./EnrichmentError.js"
+import type * as Option from "effect/Option"
+import type { JournalError } from "./EnrichmentError.js"
 import * as internal from "./internal/journal.js"
 import type { Outcome } from "./Outcome.js"
 
@@ -68,6 +70,10 @@ export interface Service {
   readonly recordOutcomes: (outcomes: ReadonlyArray<Outcome>) => Effect.Effect<void, JournalError>
   /** Counts by state and outcome. */
   readonly summary: Effect.Effect<Summary, JournalError>
+  /** A fact about the run by name (e.g. the webhook endpoint a restart must listen on). */
+  readonly getMeta: (name: string) => Effect.Effect<Option.Option<string>, JournalError>
+  /** Records a fact about the run, replacing any earlier value. */
+  readonly setMeta: (name: string, value: string) => Effect.Effect<void, JournalError>
 }
 
 /**
@@ -92,32 +98,3 @@ export class Journal extends Context.Tag("@lemlist-effect/enrich/Journal")<Journ
  * @category layers
  */
 export const layerMemory: Layer.Layer<Journal> = Layer.sync(Journal, internal.makeMemory)
-
-/**
- * A journal in a SQLite file (created and migrated on first use). Rerun with the same file to
- * resume.
- *
- * @example
- * ```ts
- * import { Journal } from "@lemlist-effect/enrich"
- *
- * const JournalLive = Journal.layerSqlite({ filename: "run.sqlite" })
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Journal, JournalError> =>
-  Layer.effect(
-    Journal,
-    Effect.mapError(internal.makeSqlite, (cause) => new JournalError({ operation: "migrate", cause }))
-  ).pipe(Layer.provide(internal.sqliteClient(options.filename)))
-
-/**
- * Reads a SQLite journal's summary without running anything (for `lemlist-enrich status`).
- *
- * @since 0.1.0
- * @category utils
- */
-export const summarize = (filename: string): Effect.Effect<Summary, JournalError> =>
-  Effect.flatMap(Journal, (journal) => journal.summary).pipe(Effect.provide(layerSqlite({ filename })))

@@ -10,6 +10,7 @@
  */
 import { Validation } from "@lemlist-effect/contract"
 import { Enrichment, Journal, type Lead, Outcome } from "@lemlist-effect/enrich"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, FastCheck as fc, Layer, Schema, Stream } from "effect"
 import * as fs from "node:fs"
@@ -121,7 +122,7 @@ describe("Enrichment.run with malformed leads", () => {
     Effect.gen(function*() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-leads-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
-      const { env, exit } = yield* runLeads(raw, Journal.layerSqlite({ filename: path.join(dir, "journal.sqlite") }))
+      const { env, exit } = yield* runLeads(raw, JournalSqlite.layer({ filename: path.join(dir, "journal.sqlite") }))
       assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? String(exit.cause) : "")
       assertOneOutcomeEach(raw, Exit.isSuccess(exit) ? exit.value : [], env.server.handle.enrichments(env.apiKey).length)
     }), fastCheck(10))

@@ -1,6 +1,7 @@
 import { Journal, Outcome } from "@lemlist-effect/enrich"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -54,6 +55,15 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>)
         assert.strictEqual(entries.get("b")?._tag, "Submitted")
       }).pipe(Effect.provide(layer())))
 
+    it.effect("keeps facts about the run by name, the last write winning", () =>
+      Effect.gen(function*() {
+        const journal = yield* Journal.Journal
+        assert.isTrue(Option.isNone(yield* journal.getMeta("webhook")))
+        yield* journal.setMeta("webhook", "one")
+        yield* journal.setMeta("webhook", "two")
+        assert.deepStrictEqual(yield* journal.getMeta("webhook"), Option.some("two"))
+      }).pipe(Effect.provide(layer())))
+
     it.effect("looks up more keys than SQLite binds in one statement", () =>
       Effect.gen(function*() {
         const journal = yield* Journal.Journal
@@ -64,16 +74,16 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>)
   })
 
 suite("Journal.layerMemory", () => Journal.layerMemory)
-suite("Journal.layerSqlite", () => Journal.layerSqlite({ filename: tempFile() }))
+suite("JournalSqlite.layer", () => JournalSqlite.layer({ filename: tempFile() }))
 
-describe("Journal.layerSqlite across processes' lifetimes", () => {
+describe("JournalSqlite.layer across processes' lifetimes", () => {
   it.effect("a second opening of the same file sees what the first wrote (migrations run once)", () =>
     Effect.gen(function*() {
       const filename = tempFile()
       yield* Effect.flatMap(Journal.Journal, (j) => j.recordOutcomes([enriched("x")])).pipe(
-        Effect.provide(Journal.layerSqlite({ filename }))
+        Effect.provide(JournalSqlite.layer({ filename }))
       )
-      const summary = yield* Journal.summarize(filename)
+      const summary = yield* JournalSqlite.summarize(filename)
       assert.strictEqual(summary.done, 1)
     }))
 
@@ -81,7 +91,7 @@ describe("Journal.layerSqlite across processes' lifetimes", () => {
     Effect.gen(function*() {
       const filename = join(mkdtempSync(join(tmpdir(), "journal-")), "bad.sqlite")
       writeFileSync(filename, "this is not sqlite ".repeat(100))
-      const result = yield* Effect.either(Journal.summarize(filename))
+      const result = yield* Effect.either(JournalSqlite.summarize(filename))
       assert.isTrue(Either.isLeft(result) && result.left._tag === "JournalError")
     }))
 })

@@ -1,4 +1,5 @@
-import { Enrichment, Journal, type Lead } from "@lemlist-effect/enrich"
+import { Enrichment, type Lead } from "@lemlist-effect/enrich"
+import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Random, Stream } from "effect"
 import { mkdtempSync } from "node:fs"
@@ -20,7 +21,7 @@ describe("interrupted runs resume from the SQLite journal", () => {
       // One fake for the whole test: it is lemlist, and it outlives every run.
       const fake = makeFake({ pollsBeforeDone: 3 })
       const filename = join(mkdtempSync(join(tmpdir(), "resume-")), "run.sqlite")
-      const journal = Layer.merge(Journal.layerSqlite({ filename }), fake.layer)
+      const journal = Layer.merge(JournalSqlite.layer({ filename }), fake.layer)
       const interrupted = (after: number) =>
         Enrichment.run(leads, options).pipe(Stream.take(after), Stream.runDrain, driven, Effect.provide(journal))
       // Interruptions after a random number of outcomes, and after a random span of virtual time.
@@ -46,7 +47,7 @@ describe("interrupted runs resume from the SQLite journal", () => {
       assert.isTrue(final.every((o) => o._tag === "Enriched"), "an interrupt never leaves a lead undetermined")
       assert.strictEqual(fake.submittedKeys.length, new Set(fake.submittedKeys).size, "no lead sent twice")
       assert.strictEqual(new Set(fake.submittedKeys).size, leads.length)
-      const summary = yield* Journal.summarize(filename)
+      const summary = yield* JournalSqlite.summarize(filename)
       assert.deepStrictEqual(summary.outcomes, { Enriched: leads.length })
     }))
 })

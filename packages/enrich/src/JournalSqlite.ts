@@ -1,0 +1,113 @@
+/**
+ * The journal in a SQLite file (`@effect/sql-sqlite-node`, a native module): the default for
+ * resumable runs. It has its own entry point, `@lemlist-effect/enrich/sqlite`, so that an app
+ * using only `Journal.layerMemory` installs no native module.
+ *
+ * @since 0.1.0
+ */
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs"
+import { JournalError } from "./EnrichmentError.js"
+import { Journal, type Summary } from "./Journal.js"
+import * as internal from "./internal/journalSql.js"
+
+const sqliteHeader = "SQLite format 3\0"
+
+/** better-sqlite3 throws (a defect) on a file that is not a database: refuse it first, typed. */
+const checkIsDatabase = (filename: string) =>
+  Effect.try({
+    try: () => {
+      if (!existsSync(filename) || statSync(filename).size === 0) return
+      const fd = openSync(filename, "r")
+      const head = Buffer.alloc(sqliteHeader.length)
+      try {
+        readSync(fd, head, 0, head.length, 0)
+      } finally {
+        closeSync(fd)
+      }
+      if (head.toString("latin1") !== sqliteHeader) throw new Error(`${filename} is not a SQLite journal`)
+    },
+    catch: (cause) => new JournalError({ operation: "open", cause })
+  })
+
+/**
+ * The `SqlClient` of a SQLite file, refused with a typed `JournalError` when the file exists
+ * and is not a SQLite database. Other SQLite-backed services (the pacer's store) can share it
+ * with the journal: one file per run.
+ *
+ * @example
+ * ```ts
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ *
+ * const Sql = JournalSqlite.layerClient({ filename: "run.sqlite" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerClient = (options: { readonly filename: string }) =>
+  Layer.unwrapEffect(
+    Effect.as(
+      checkIsDatabase(options.filename),
+      SqliteClient.layer({ filename: options.filename }).pipe(
+        Layer.mapError((cause) => new JournalError({ operation: "open", cause }))
+      )
+    )
+  )
+
+/**
+ * The journal over a `SqlClient` you provide (the tables are created on first use).
+ *
+ * @example
+ * ```ts
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ * import { Layer } from "effect"
+ *
+ * const JournalLive = JournalSqlite.layerFromClient.pipe(
+ *   Layer.provide(JournalSqlite.layerClient({ filename: "run.sqlite" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromClient = Layer.effect(
+  Journal,
+  Effect.mapError(internal.make, (cause) => new JournalError({ operation: "migrate", cause }))
+)
+
+/**
+ * A journal in a SQLite file (created and migrated on first use). Rerun with the same file to
+ * resume.
+ *
+ * @example
+ * ```ts
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ *
+ * const JournalLive = JournalSqlite.layer({ filename: "run.sqlite" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: { readonly filename: string }): Layer.Layer<Journal, JournalError> =>
+  layerFromClient.pipe(Layer.provide(layerClient(options)))
+
+/**
+ * Reads a SQLite journal's summary without running anything (for `lemlist-enrich status`).
+ *
+ * @example
+ * ```ts
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ * import { Effect } from "effect"
+ *
+ * const program = JournalSqlite.summarize("run.sqlite").pipe(Effect.tap((s) => Effect.log(s.done, "done")))
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const summarize = (filename: string): Effect.Effect<Summary, JournalError> =>
+  Effect.flatMap(Journal, (journal) => journal.summary).pipe(Effect.provide(layer({ filename })))
