@@ -42,7 +42,7 @@ export interface LibraryRunOptions {
   readonly onTick?: (outcomes: number) => void
 }
 
-export const limitOff: RequestPacer.Options = { intervalMillis: 0, limit: 1_000_000 }
+export const limitOff: RequestPacer.Options = { interval: 0, limit: 1_000_000 }
 
 /**
  * `WebhookReceiver.make` with its web handler mounted on a bare `node:http` server (port 0),

@@ -1,6 +1,6 @@
 /**
  * Scenario 2, overhead: leads per second with the limit off (the mock's rate limit disabled
- * and a high advertised limit, the pacer at `{ intervalMillis: 0, limit: 1e6 }`), latency 0,
+ * and a high advertised limit, the pacer at `{ interval: 0, limit: 1e6 }`), latency 0,
  * results by webhook, against one mock served in its own process. The library (receiver as
  * shipped, `WebhookReceiver.layerServer`; and its handler mounted on a bare `node:http`
  * server) next to a plain TypeScript baseline (fetch + a promise pool of 4, a tiny `node:http`

@@ -135,7 +135,7 @@ const libraryLayer = (options: { readonly mockKeys: ReadonlyArray<string>; reado
     const client = LemlistClient.layer({ apiKey: Redacted.make(SECRET), baseUrl: "http://lemlist.test/api", retry: { idempotent: LemlistClient.retrySchedule({ base: "1 millis", times: 2 }) } }).pipe(
       Layer.provide(FetchHttpClient.layer),
       Layer.provide(Layer.succeed(FetchHttpClient.Fetch, server.fetch as typeof fetch)),
-      Layer.provide(RequestPacer.layer({ intervalMillis: 0, limit: 1_000_000 }))
+      Layer.provide(RequestPacer.layer({ interval: 0, limit: 1_000_000 }))
     )
     return {
       server,

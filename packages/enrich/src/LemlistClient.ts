@@ -170,9 +170,9 @@ export interface Options {
     readonly nonIdempotent?: Schedule.Schedule<unknown, LemlistError> | undefined
   } | undefined
   /**
-   * Pacing of the process-wide pacer for this key, used when no `RequestPacer` is provided
-   * (clients on one key then share it; the stricter setting wins). Ignored when a
-   * `RequestPacer` service is in the context: that one is configured where it is built.
+   * Pacing of the client's own in-memory pacer, built when no `RequestPacer` is provided (give
+   * clients that share a key one `RequestPacer` layer, so they share one budget). Ignored when
+   * a `RequestPacer` service is in the context: that one is configured where it is built.
    */
   readonly pacing?: RequestPacer.Options | undefined
   /** Wraps the underlying `HttpClient` (proxies, extra headers, logging). Applied after auth. */
@@ -181,7 +181,7 @@ export interface Options {
 
 /**
  * Builds a client over the current `HttpClient`. Requests are paced by the `RequestPacer` in
- * the context, or by the process-wide one for this key.
+ * the context, or by a pacer of the client's own.
  *
  * @example
  * ```ts

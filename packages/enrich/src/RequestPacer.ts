@@ -2,19 +2,23 @@
  * Pacing of lemlist requests, per API key: the one limiter every method and every fiber of
  * every client on that key goes through. lemlist allows 20 requests per 2 s per key on all
  * routes; the pacer spaces requests (1 per 100 ms by default, never a burst), keeps a sliding
- * window of its own starts, adopts what lemlist's `X-RateLimit-*` headers say about traffic it
- * did not send, and after a 429 holds every request of the key until `Retry-After` has passed.
+ * window of starts, adopts what lemlist's `X-RateLimit-*` headers say about traffic it did not
+ * send, and after a 429 holds every request of the key until `Retry-After` has passed.
  *
- * It is a service of its own so that a store shared by several processes (Redis, SQLite) can
- * replace the in-memory one later without touching the client.
+ * The algorithm (when to ask for a slot, how long to wait) sits over a {@link PacerStore}, which
+ * books and remembers: in memory ({@link layerStoreMemory}, the default), or in a SQLite file
+ * shared by the processes of one machine and kept across restarts
+ * (`PacerStoreSqlite` in `@lemlist-effect/enrich/sqlite`).
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as internal from "./internal/pacer.js"
+import * as memory from "./internal/pacerMemory.js"
 
 /**
  * What the client tells the pacer after each answer.
@@ -23,7 +27,7 @@ import * as internal from "./internal/pacer.js"
  * @category models
  */
 export interface Observation {
-  /** When the request started (the `Clock`'s milliseconds), as returned by `take`. */
+  /** When the request started, as returned by `take` (the store's clock, in ms). */
   readonly startedAt: number
   /** The HTTP status; 429 pauses the key. */
   readonly status: number
@@ -49,6 +53,16 @@ export interface Service {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { RequestPacer } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.flatMap(RequestPacer.RequestPacer, (pacer) => pacer.take("my-key-id")).pipe(
+ *   Effect.provide(RequestPacer.layer())
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -61,43 +75,172 @@ export class RequestPacer extends Context.Tag("@lemlist-effect/enrich/RequestPac
  * @category models
  */
 export interface Options {
-  /** Least time between two starts on one key, in ms. Default 100. */
-  readonly intervalMillis?: number | undefined
+  /** Least time between two starts on one key. Default 100 ms. */
+  readonly interval?: Duration.DurationInput | undefined
   /** Most starts in any window, per key. Default 20. */
   readonly limit?: number | undefined
-  /** The window, in ms. Default 2000. */
-  readonly windowMillis?: number | undefined
+  /** The window. Default 2 s. */
+  readonly window?: Duration.DurationInput | undefined
   /**
-   * Added to the window, in ms: lemlist counts arrivals while we count departures, so network
-   * jitter could otherwise squeeze 21 requests into its 2 s. Default 25 (costs ~1% throughput).
+   * Added to the window: lemlist counts arrivals while we count departures, so network jitter
+   * could otherwise squeeze 21 requests into its 2 s. Default 25 ms (costs ~1% throughput).
    * Each 429 doubles the margin in use for the key (from 50 ms, up to a quarter of the window):
    * a 429 despite our count means lemlist saw our requests closer together than we sent them.
    */
-  readonly marginMillis?: number | undefined
-  /** Pause after a 429 that says nothing about how long to wait, in ms. Default 2000. */
-  readonly defaultPauseMillis?: number | undefined
-  /** Longest pause a 429 may impose, in ms (guards against absurd headers). Default 60 000. */
-  readonly maxPauseMillis?: number | undefined
+  readonly margin?: Duration.DurationInput | undefined
+  /** Pause after a 429 that says nothing about how long to wait. Default 2 s. */
+  readonly defaultPause?: Duration.DurationInput | undefined
+  /** Longest pause a 429 may impose (guards against absurd headers). Default 60 s. */
+  readonly maxPause?: Duration.DurationInput | undefined
 }
 
-const resolve = (options: Options | undefined): internal.PacingOptions => ({
-  interval: options?.intervalMillis ?? internal.defaults.interval,
-  limit: options?.limit ?? internal.defaults.limit,
-  window: options?.windowMillis ?? internal.defaults.window,
-  margin: options?.marginMillis ?? internal.defaults.margin,
-  defaultPause: options?.defaultPauseMillis ?? internal.defaults.defaultPause,
-  maxPause: options?.maxPauseMillis ?? internal.defaults.maxPause
-})
-
-const fromRegistry = (registry: internal.Registry, options?: internal.PacingOptions): Service => ({
-  take: (key) => internal.takeWith(registry, key, options),
-  observe: (key, observation) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => registry.observe(key, now, observation)))
-})
+/**
+ * A pacer store could not be read or written. The pacer fails closed: no request leaves
+ * without a slot.
+ *
+ * @example
+ * ```ts
+ * import { RequestPacer } from "@lemlist-effect/enrich"
+ *
+ * const error = new RequestPacer.PacerStoreError({ operation: "reserve", cause: new Error("disk full") })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PacerStoreError extends Schema.TaggedError<PacerStoreError>("@lemlist-effect/enrich/PacerStoreError")(
+  "PacerStoreError",
+  { operation: Schema.String, cause: Schema.optional(Schema.Defect) }
+) {
+  /** @since 0.1.0 */
+  override get message() {
+    return `the pacer's store failed during ${this.operation}`
+  }
+}
 
 /**
- * A new in-memory pacer, independent of every other: clients that should share a budget must
- * share this instance (provide one layer to all of them).
+ * A booked slot: `slot` and `now` on the store's clock, `id` to release or confirm it.
+ *
+ * @since 0.1.0
+ * @category store
+ */
+export interface Reservation {
+  readonly id: string
+  readonly slot: number
+  readonly now: number
+}
+
+/**
+ * What {@link Store.depart} found when the slot came: the request leaves (booked at `at`, later
+ * than its slot if it woke late), or a 429 paused the key meanwhile (the slot is released).
+ *
+ * @since 0.1.0
+ * @category store
+ */
+export type Departure =
+  | { readonly _tag: "Departed"; readonly at: number }
+  | { readonly _tag: "Paused"; readonly until: number }
+
+/**
+ * The pacer's store: per key, a sliding log of starts, the spacing's next start, a pause and
+ * what was learned from lemlist (its announced limit, a wider margin). Every operation is
+ * atomic on the store's side and timed by the store's own clock (the caller's `Clock` in
+ * memory and SQLite; a shared server would use its own, so processes need not agree on time).
+ * All times and durations are milliseconds; limits come with each call, so one store serves
+ * any options.
+ *
+ * Each operation maps to one transaction or one server-side script: a store shared by several
+ * processes implements these five and the pacer holds the budget across all of them.
+ *
+ * @since 0.1.0
+ * @category store
+ */
+export interface Store {
+  /**
+   * Books the earliest start allowed for `key` now: not before the spacing's next start, the
+   * pause, or the moment the `limit`-th most recent start leaves `window` plus the margin
+   * (the larger of `margin` and the learned one). Starts older than that are pruned.
+   */
+  readonly reserve: (options: {
+    readonly key: string
+    readonly interval: number
+    readonly limit: number
+    readonly window: number
+    readonly margin: number
+  }) => Effect.Effect<Reservation, PacerStoreError>
+  /**
+   * The slot came: if a 429 paused the key since, releases it (`Paused`); else books it at the
+   * later of its slot and now, and pushes the spacing's next start after that (`Departed`).
+   */
+  readonly depart: (options: {
+    readonly key: string
+    readonly id: string
+    readonly interval: number
+  }) => Effect.Effect<Departure, PacerStoreError>
+  /** Gives back a reservation that will not be used (an interrupted wait). */
+  readonly release: (options: { readonly key: string; readonly id: string }) => Effect.Effect<void, PacerStoreError>
+  /**
+   * A 429: pauses the key for `pause` from now (never shortening a longer pause), and doubles the
+   * learned margin (from 50, at most `window / 4`).
+   */
+  readonly rateLimited: (options: {
+    readonly key: string
+    readonly pause: number
+    readonly window: number
+    readonly margin: number
+    readonly announcedLimit: number | undefined
+  }) => Effect.Effect<void, PacerStoreError>
+  /**
+   * Any other answer: keeps lemlist's announced limit, and when `used` (lemlist's count in the
+   * window) exceeds the starts booked in `(startedAt - window, now]`, books the difference now,
+   * as traffic the store did not see (another process or machine on the key).
+   */
+  readonly observed: (options: {
+    readonly key: string
+    readonly startedAt: number
+    readonly window: number
+    readonly announcedLimit: number | undefined
+    readonly used: number | undefined
+  }) => Effect.Effect<void, PacerStoreError>
+}
+
+/**
+ * The store the pacer books slots in.
+ *
+ * @example
+ * ```ts
+ * import { RequestPacer } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.flatMap(RequestPacer.PacerStore, (store) =>
+ *   store.reserve({ key: "k", interval: 100, limit: 20, window: 2000, margin: 25 })
+ * ).pipe(Effect.provide(RequestPacer.layerStoreMemory))
+ * ```
+ *
+ * @since 0.1.0
+ * @category store
+ */
+export class PacerStore extends Context.Tag("@lemlist-effect/enrich/RequestPacer/PacerStore")<PacerStore, Store>() {}
+
+/**
+ * A fresh in-memory store: one process, forgotten on exit.
+ *
+ * @example
+ * ```ts
+ * import { RequestPacer } from "@lemlist-effect/enrich"
+ * import { Layer } from "effect"
+ *
+ * const Pacer = RequestPacer.layerFromStore({ interval: "110 millis" }).pipe(Layer.provide(RequestPacer.layerStoreMemory))
+ * ```
+ *
+ * @since 0.1.0
+ * @category store
+ */
+export const layerStoreMemory: Layer.Layer<PacerStore> = Layer.sync(PacerStore, memory.make)
+
+/**
+ * The pacer over the `PacerStore` in the context. Pacers on one store share its budget: give
+ * several clients, or several processes (with a shared store), one store.
  *
  * @example
  * ```ts
@@ -105,7 +248,28 @@ const fromRegistry = (registry: internal.Registry, options?: internal.PacingOpti
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
- *   const pacer = yield* RequestPacer.make({ intervalMillis: 110 })
+ *   const pacer = yield* RequestPacer.makeFromStore({ interval: "110 millis" })
+ *   return yield* pacer.take("my-key-id")
+ * }).pipe(Effect.provide(RequestPacer.layerStoreMemory))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFromStore = (options?: Options): Effect.Effect<Service, never, PacerStore> =>
+  Effect.map(PacerStore, (store) => internal.make(store, internal.resolve(options)))
+
+/**
+ * A new pacer over its own in-memory store, independent of every other: clients that should
+ * share a budget must share this instance (provide one layer to all of them).
+ *
+ * @example
+ * ```ts
+ * import { RequestPacer } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const pacer = yield* RequestPacer.make({ interval: "110 millis" })
  *   const startedAt = yield* pacer.take("my-key-id")
  *   yield* pacer.observe("my-key-id", { startedAt, status: 200, remaining: 19, limit: 20 })
  * })
@@ -115,29 +279,30 @@ const fromRegistry = (registry: internal.Registry, options?: internal.PacingOpti
  * @category constructors
  */
 export const make = (options?: Options): Effect.Effect<Service> =>
-  Effect.sync(() => fromRegistry(new internal.Registry(resolve(options))))
+  Effect.sync(() => internal.make(memory.make(), internal.resolve(options)))
 
 /**
- * The process-wide pacer: one state per API key for the whole process. Clients use it when no
- * `RequestPacer` is provided, so two clients built with the same key share one budget. When
- * clients ask for different options on one key, the stricter of each setting wins.
+ * A layer with the pacer over the `PacerStore` in the context.
  *
  * @example
  * ```ts
  * import { RequestPacer } from "@lemlist-effect/enrich"
+ * import { PacerStoreSqlite } from "@lemlist-effect/enrich/sqlite"
+ * import { Layer } from "effect"
  *
- * const pacer = RequestPacer.global({ intervalMillis: 120 })
+ * const Pacer = RequestPacer.layerFromStore().pipe(Layer.provide(PacerStoreSqlite.layerFile({ filename: "pacer.sqlite" })))
  * ```
  *
  * @since 0.1.0
- * @category constructors
+ * @category layers
  */
-export const global = (options?: Options): Service =>
-  fromRegistry(internal.globalRegistry, options === undefined ? undefined : resolve(options))
+export const layerFromStore = (options?: Options): Layer.Layer<RequestPacer, never, PacerStore> =>
+  Layer.effect(RequestPacer, makeFromStore(options))
 
 /**
  * A layer with a fresh in-memory pacer (isolated: use it in tests, or to give a group of
- * clients their own budget).
+ * clients their own budget). A client with no `RequestPacer` in its context builds one of
+ * these for itself.
  *
  * @example
  * ```ts
@@ -145,7 +310,7 @@ export const global = (options?: Options): Service =>
  * import { Layer, Redacted } from "effect"
  *
  * const client = LemlistClient.layer({ apiKey: Redacted.make("key") }).pipe(
- *   Layer.provide(RequestPacer.layer({ intervalMillis: 105 }))
+ *   Layer.provide(RequestPacer.layer({ interval: "105 millis" }))
  * )
  * ```
  *
@@ -153,15 +318,6 @@ export const global = (options?: Options): Service =>
  * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<RequestPacer> => Layer.effect(RequestPacer, make(options))
-
-/**
- * A layer with the process-wide pacer (what clients use by default).
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerGlobal = (options?: Options): Layer.Layer<RequestPacer> =>
-  Layer.sync(RequestPacer, () => global(options))
 
 /**
  * The id pacing state is kept under for an API key: a truncated SHA-256, so that neither the

@@ -76,7 +76,7 @@ describe("Enrichment.run against the in-process mock, on virtual time", () => {
         webhooks: false,
         // Limits off for speed (the pacer adopts the mock's advertised limit): the next test
         // polls under the real one.
-        pacing: { intervalMillis: 0, limit: 1_000_000 },
+        pacing: { interval: 0, limit: 1_000_000 },
         mock: { latency: { minMs: 200, maxMs: 3000 }, rateLimit: { enabled: false, limit: 1_000_000 } }
       }, { polling: { initialDelay: "1 second" } })
       const all = Either.getOrThrow(outcomes)
@@ -101,7 +101,7 @@ describe("Enrichment.run against the in-process mock, on virtual time", () => {
       const leads = makeLeads(10_000)
       const { apiKey, outcomes, server } = yield* runAll(leads, {
         webhooks: true,
-        pacing: { intervalMillis: 0, limit: 1_000_000 },
+        pacing: { interval: 0, limit: 1_000_000 },
         mock: {
           latency: { minMs: 200, maxMs: 3000 },
           rateLimit: { enabled: false, limit: 1_000_000 },

@@ -104,7 +104,7 @@ const env = (seed: number, mockFaults: MockOptions["faults"] = faults, script: B
     const client = LemlistClient.layer({ apiKey: Redacted.make(apiKey), baseUrl: "http://localhost/api" }).pipe(
       Layer.provide(FetchHttpClient.layer),
       Layer.provide(Layer.succeed(FetchHttpClient.Fetch, watched as typeof fetch)),
-      Layer.provide(RequestPacer.layer({ intervalMillis: 0, limit: 1_000_000 }))
+      Layer.provide(RequestPacer.layer({ interval: 0, limit: 1_000_000 }))
     )
     const layer = Layer.mergeAll(client, Journal.layerMemory, Layer.succeed(WebhookReceiver.WebhookReceiver, receiver))
     return { server, layer, bulkCalls }

@@ -1,21 +1,9 @@
-import { Registry } from "../src/internal/pacer.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import * as Clock from "effect/Clock"
 import { RequestPacer } from "../src/index.js"
 import { parseResetDate, parseRetryAfter, rateLimitInfo } from "../src/internal/clientHeaders.js"
 import * as Headers from "@effect/platform/Headers"
-
-/** Most starts in any window [t, t + window), over sorted times. */
-const maxInWindow = (times: ReadonlyArray<number>, window: number) => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i] - sorted[j] >= window) j++
-    best = Math.max(best, i - j + 1)
-  }
-  return best
-}
+import { maxInWindow } from "./support/pacing.js"
 
 const takeAll = (pacer: RequestPacer.Service, key: string, n: number) =>
   Effect.forEach(Array.from({ length: n }), () => pacer.take(key), { concurrency: "unbounded" })
@@ -37,7 +25,7 @@ describe("RequestPacer", () => {
 
   it.effect("enforces the window even with a short interval", () =>
     Effect.gen(function*() {
-      const pacer = yield* RequestPacer.make({ intervalMillis: 10, limit: 5, windowMillis: 1000, marginMillis: 0 })
+      const pacer = yield* RequestPacer.make({ interval: "10 millis", limit: 5, window: "1 second", margin: 0 })
       const fiber = yield* Effect.fork(takeAll(pacer, "k", 12))
       yield* TestClock.adjust("5 seconds")
       const times = [...(yield* Fiber.join(fiber))].sort((a, b) => a - b)
@@ -70,7 +58,7 @@ describe("RequestPacer", () => {
 
   it.effect("a 429 without a wait pauses for the default", () =>
     Effect.gen(function*() {
-      const pacer = yield* RequestPacer.make({ defaultPauseMillis: 700 })
+      const pacer = yield* RequestPacer.make({ defaultPause: "700 millis" })
       yield* pacer.observe("k", { startedAt: 0, status: 429 })
       const fiber = yield* Effect.fork(pacer.take("k"))
       yield* TestClock.adjust("1 second")
@@ -79,7 +67,7 @@ describe("RequestPacer", () => {
 
   it.effect("an absurd Retry-After is capped", () =>
     Effect.gen(function*() {
-      const pacer = yield* RequestPacer.make({ maxPauseMillis: 5000 })
+      const pacer = yield* RequestPacer.make({ maxPause: "5 seconds" })
       yield* pacer.observe("k", { startedAt: 0, status: 429, retryAfterMillis: 10 * 86_400_000 })
       const fiber = yield* Effect.fork(pacer.take("k"))
       yield* TestClock.adjust("10 seconds")
@@ -120,7 +108,7 @@ describe("RequestPacer", () => {
 
   it.effect("adopts a lower X-RateLimit-Limit", () =>
     Effect.gen(function*() {
-      const pacer = yield* RequestPacer.make({ marginMillis: 0 })
+      const pacer = yield* RequestPacer.make({ margin: 0 })
       const s = yield* pacer.take("k")
       yield* pacer.observe("k", { startedAt: s, status: 200, limit: 5, remaining: 4 })
       const fiber = yield* Effect.fork(takeAll(pacer, "k", 10))
@@ -131,7 +119,7 @@ describe("RequestPacer", () => {
 
   it.effect("an interrupted wait gives its slot back", () =>
     Effect.gen(function*() {
-      const pacer = yield* RequestPacer.make({ intervalMillis: 10, limit: 2, windowMillis: 1000, marginMillis: 0 })
+      const pacer = yield* RequestPacer.make({ interval: "10 millis", limit: 2, window: "1 second", margin: 0 })
       yield* pacer.take("k") // t=0
       const waiting = yield* Effect.fork(pacer.take("k")) // books t=10
       yield* TestClock.adjust("5 millis")
@@ -142,18 +130,16 @@ describe("RequestPacer", () => {
       assert.strictEqual(yield* Fiber.join(fiber), 20)
     }))
 
-  it.effect("the process-wide pacer is shared by every view of a key; the stricter options win", () =>
+  it.effect("pacers on one store share its budget, each with its own options", () =>
     Effect.gen(function*() {
-      const key = `global-${Math.random()}`
-      const a = RequestPacer.global()
-      const b = RequestPacer.global({ intervalMillis: 300 })
-      const t0 = yield* Clock.currentTimeMillis
-      const fiber = yield* Effect.fork(Effect.all([a.take(key), b.take(key), a.take(key)], { concurrency: "unbounded" }))
+      const a = yield* RequestPacer.makeFromStore()
+      const b = yield* RequestPacer.makeFromStore({ interval: "300 millis" })
+      const fiber = yield* Effect.fork(Effect.all([a.take("k"), b.take("k"), a.take("k")], { concurrency: "unbounded" }))
       yield* TestClock.adjust("5 seconds")
-      const times = [...(yield* Fiber.join(fiber))].sort((x, y) => x - y).map((t) => t - t0)
-      // b's stricter spacing applies from its first use on
+      const times = [...(yield* Fiber.join(fiber))].sort((x, y) => x - y)
+      // b's spacing applies after b's start, for everyone on the key
       assert.deepStrictEqual(times, [0, 100, 400])
-    }))
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
 
   it("keyId is stable and does not contain the key", () => {
     const id = RequestPacer.keyId("super-secret-key")
@@ -202,30 +188,5 @@ describe("rate-limit headers", () => {
     const resetOnly = rateLimitInfo(Headers.fromInput({ "X-RateLimit-Reset": reset }), now)
     assert.strictEqual(resetOnly.retryAfterMillis, 3000)
     assert.deepStrictEqual(rateLimitInfo(Headers.empty, now), { limit: undefined, remaining: undefined, retryAfterMillis: undefined })
-  })
-})
-
-describe("Registry: a request that leaves after its slot", () => {
-  it("is booked when it left, so the one 20 behind it still respects the window", () => {
-    const registry = new Registry({ interval: 100, limit: 20, window: 2000, margin: 0, defaultPause: 2000, maxPause: 60_000 })
-    const slots = Array.from({ length: 20 }, () => registry.reserve("k", 0))
-    assert.deepStrictEqual(slots, Array.from({ length: 20 }, (_, i) => i * 100))
-    // The first request's fiber woke 500 ms late (a busy event loop): it reached lemlist at 500.
-    registry.departed("k", 0, 500)
-    const next = registry.reserve("k", 1900)
-    // Arrivals 100..1900 and 500 are 20 in the window (100, 2100]: the 21st may not go before 2100.
-    assert.isAtLeast(next, 2100)
-  })
-})
-
-describe("Registry: a 429 despite the count", () => {
-  it("widens the margin, so lemlist's own jitter stops costing 429s", () => {
-    const registry = new Registry({ interval: 100, limit: 20, window: 2000, margin: 25, defaultPause: 2000, maxPause: 60_000 })
-    for (let i = 0; i < 20; i++) registry.reserve("k", 0)
-    registry.observe("k", 1950, { startedAt: 1900, status: 429, retryAfterMillis: 0 })
-    // The 21st waits for the first to leave a window widened to 2,050 ms (2,025 before).
-    assert.strictEqual(registry.reserve("k", 1950), 2050)
-    registry.observe("k", 2100, { startedAt: 2050, status: 429, retryAfterMillis: 0 })
-    assert.strictEqual(registry.reserve("k", 2100), 2200)
   })
 })

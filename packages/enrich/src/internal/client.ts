@@ -58,17 +58,17 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
   Effect.gen(function*() {
     const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
     const key = RequestPacer.keyId(Redacted.value(options.apiKey))
-    const pacer = Option.getOrElse(
-      yield* Effect.serviceOption(RequestPacer.RequestPacer),
-      () => RequestPacer.global(options.pacing)
-    )
+    const pacer = yield* Option.match(yield* Effect.serviceOption(RequestPacer.RequestPacer), {
+      onNone: () => RequestPacer.make(options.pacing), // a pacer of the client's own
+      onSome: Effect.succeed
+    })
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
     const timeoutMillis = Duration.toMillis(timeout)
     const schedules: Record<Safety, Schedule.Schedule<unknown, E.LemlistError>> = {
       idempotent: options.retry?.idempotent ?? retrySchedule(),
       nonIdempotent: options.retry?.nonIdempotent ?? retrySchedule()
     }
-    const defaultRetryAfterMillis = options.pacing?.defaultPauseMillis ?? 2000
+    const defaultRetryAfterMillis = Duration.toMillis(options.pacing?.defaultPause ?? "2 seconds")
 
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(flow(

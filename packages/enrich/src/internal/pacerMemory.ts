@@ -1,0 +1,124 @@
+/**
+ * The in-memory pacer store: one process's bookkeeping, timed by the caller's `Clock`. Each
+ * operation runs synchronously, so it is atomic for the fibers of the process; the SQL store
+ * (`pacerSql.ts`) does the same bookkeeping in transactions.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type { Departure, PacerStoreError, Reservation, Store } from "../RequestPacer.js"
+
+interface Entry {
+  readonly id: string
+  at: number
+}
+
+interface KeyState {
+  /** Start times (sent, reserved or foreign), sorted by `at`. */
+  readonly log: Array<Entry>
+  /** Earliest start allowed by the spacing. */
+  nextAt: number
+  /** No start before this (a 429). */
+  pausedUntil: number
+  /** The limit lemlist announced last (`X-RateLimit-Limit`). */
+  announcedLimit: number | undefined
+  /** The margin learned from 429s (0 until the first). */
+  learnedMargin: number
+}
+
+const insertSorted = (log: Array<Entry>, entry: Entry) => {
+  let i = log.length
+  while (i > 0 && log[i - 1].at > entry.at) i--
+  log.splice(i, 0, entry)
+}
+
+const removeId = (log: Array<Entry>, id: string): Entry | undefined => {
+  const i = log.findIndex((e) => e.id === id)
+  return i < 0 ? undefined : log.splice(i, 1)[0]
+}
+
+/**
+ * The rules every store implements (and the SQL store's tests compare against): the span a
+ * start occupies, the limit in force, and the margin after one more 429.
+ *
+ * @internal
+ */
+export const rules = {
+  span: (window: number, margin: number, learnedMargin: number) => window + Math.max(margin, learnedMargin),
+  limit: (limit: number, announced: number | null | undefined) =>
+    Math.max(1, Math.min(limit, announced ?? limit)),
+  /**
+   * A 429 despite our count means lemlist saw our requests closer together than we sent them
+   * (its queues, a proxy): the jitter is larger than assumed, so double the margin (from 50 ms,
+   * at most a quarter of the window).
+   */
+  grownMargin: (window: number, margin: number, learnedMargin: number) =>
+    Math.min(window / 4, Math.max(2 * Math.max(margin, learnedMargin), 50))
+}
+
+/** @internal */
+export const make = (): Store => {
+  const states = new Map<string, KeyState>()
+  let nextId = 0
+  const state = (key: string): KeyState => {
+    let s = states.get(key)
+    if (s === undefined) {
+      s = { log: [], nextAt: 0, pausedUntil: 0, announcedLimit: undefined, learnedMargin: 0 }
+      states.set(key, s)
+    }
+    return s
+  }
+  const withNow = <A>(f: (now: number) => A): Effect.Effect<A, PacerStoreError> =>
+    Effect.clockWith((clock) => Effect.sync(() => f(clock.unsafeCurrentTimeMillis())))
+
+  return {
+    reserve: (o) =>
+      withNow((now): Reservation => {
+        const s = state(o.key)
+        const span = rules.span(o.window, o.margin, s.learnedMargin)
+        const limit = rules.limit(o.limit, s.announcedLimit)
+        let pruned = 0
+        while (pruned < s.log.length && s.log[pruned].at <= now - span) pruned++
+        s.log.splice(0, pruned)
+        let slot = Math.max(now, s.nextAt, s.pausedUntil)
+        // Sliding window: the `limit`-th most recent start must have left the window.
+        if (s.log.length >= limit) slot = Math.max(slot, s.log[s.log.length - limit].at + span)
+        const id = String(nextId++)
+        insertSorted(s.log, { id, at: slot })
+        s.nextAt = slot + o.interval
+        return { id, slot, now }
+      }),
+    depart: (o) =>
+      withNow((now): Departure => {
+        const s = state(o.key)
+        const entry = removeId(s.log, o.id)
+        if (s.pausedUntil > now) return { _tag: "Paused", until: s.pausedUntil }
+        const at = Math.max(now, entry?.at ?? now)
+        insertSorted(s.log, { id: o.id, at })
+        s.nextAt = Math.max(s.nextAt, at + o.interval)
+        return { _tag: "Departed", at }
+      }),
+    release: (o) =>
+      Effect.sync(() => {
+        const s = states.get(o.key)
+        if (s) removeId(s.log, o.id)
+      }),
+    rateLimited: (o) =>
+      withNow((now) => {
+        const s = state(o.key)
+        if (o.announcedLimit !== undefined) s.announcedLimit = o.announcedLimit
+        s.learnedMargin = rules.grownMargin(o.window, o.margin, s.learnedMargin)
+        s.pausedUntil = Math.max(s.pausedUntil, now + o.pause)
+      }),
+    observed: (o) =>
+      withNow((now) => {
+        const s = state(o.key)
+        if (o.announcedLimit !== undefined) s.announcedLimit = o.announcedLimit
+        if (o.used === undefined) return
+        const from = o.startedAt - o.window
+        let own = 0
+        for (const e of s.log) if (e.at > from && e.at <= now) own++
+        for (let i = own; i < o.used; i++) insertSorted(s.log, { id: String(nextId++), at: now })
+      })
+  }
+}
