@@ -7,7 +7,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { effectClock, makeMockServer } from "@lemlist-effect/mock-server"
 import type { MockOptions, MockServer } from "@lemlist-effect/mock-server"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Schedule } from "effect"
 import type { Scope } from "effect"
 import { LemlistClient, RequestPacer } from "../src/index.js"
 import { drive } from "./LemlistClient.helpers.js"
@@ -197,13 +197,13 @@ describe("error mappings the mock produces", () => {
 })
 
 describe("pacing against the mock's sliding window", () => {
-  it.scoped("two clients built with one key share the process-wide pacer: no 429 at full load", () =>
+  it.scoped("two clients on one key sharing one RequestPacer: no 429 at full load", () =>
     run(Effect.gen(function*() {
       const key = `shared-${Math.random().toString(36).slice(2)}`
       const server = yield* mock({ apiKeys: [key], latency: 500 })
-      // No RequestPacer provided: both use the process-wide one for this key.
-      const a = yield* clientOn(server, { key })
-      const b = yield* clientOn(server, { key })
+      const shared = Layer.succeed(RequestPacer.RequestPacer, yield* RequestPacer.make())
+      const a = yield* clientOn(server, { key }, shared)
+      const b = yield* clientOn(server, { key }, shared)
       const start = yield* Effect.clockWith((c) => c.currentTimeMillis)
       const work = (client: LemlistClient.Service, n: number) =>
         Effect.forEach(
@@ -227,6 +227,18 @@ describe("pacing against the mock's sliding window", () => {
       // 200 requests at 20 per 2.025 s: about 20 s, and not much more
       assert.isAtMost(elapsed, 21_000)
       assert.isAtLeast(elapsed, 19_000)
+    })))
+
+  it.scoped("two clients with no RequestPacer each pace alone: together they overrun the key's window", () =>
+    run(Effect.gen(function*() {
+      const server = yield* mock({ latency: 0 })
+      const a = yield* clientOn(server, { retry: { idempotent: Schedule.stop } })
+      const b = yield* clientOn(server, { retry: { idempotent: Schedule.stop } })
+      yield* Effect.all(
+        [a, b].map((c) => Effect.forEach(Array.from({ length: 20 }), () => Effect.either(c.credits), { concurrency: 20 })),
+        { concurrency: "unbounded" }
+      )
+      assert.isAbove(server.handle.stats(KEY).rateLimited, 0)
     })))
 
   it.scoped("two clients sharing one RequestPacer layer: same guarantee", () =>
