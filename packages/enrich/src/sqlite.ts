@@ -8,3 +8,6 @@
 
 /** @since 0.1.0 */
 export * as JournalSqlite from "./JournalSqlite.js"
+
+/** @since 0.1.0 */
+export * as PacerStoreSqlite from "./PacerStoreSqlite.js"

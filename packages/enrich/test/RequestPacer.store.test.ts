@@ -1,0 +1,220 @@
+/**
+ * The pacer store's contract, run against every store (memory, SQLite) with the same cases on
+ * the TestClock; then what only a SQLite file gives: pruning, and a pacer that restarts on the
+ * file of the one before it.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { assert, describe, it } from "@effect/vitest"
+import { type Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { RequestPacer } from "../src/index.js"
+import { PacerStoreSqlite } from "../src/sqlite.js"
+import { maxInWindow } from "./support/pacing.js"
+
+/** A temporary folder for the scope, removed (with the database in it) when the scope closes. */
+const tempFile = Effect.acquireRelease(
+  Effect.sync(() => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pacer-store-")), "pacer.sqlite")),
+  (file) => Effect.sync(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }))
+)
+
+const sqliteStore = Layer.unwrapScoped(Effect.map(tempFile, (filename) => PacerStoreSqlite.layerFile({ filename })))
+
+const stores: ReadonlyArray<readonly [string, Layer.Layer<RequestPacer.PacerStore, RequestPacer.PacerStoreError>]> = [
+  ["memory", RequestPacer.layerStoreMemory],
+  ["sqlite", sqliteStore]
+]
+
+const limits = { key: "k", interval: 10, limit: 5, window: 1000, margin: 0 }
+const lemlist = { key: "k", interval: 100, limit: 20, window: 2000, margin: 0 }
+
+const reserveN = (store: RequestPacer.Store, n: number, options = limits) =>
+  Effect.forEach(Array.from({ length: n }), () => store.reserve(options))
+
+for (const [name, layer] of stores) {
+  describe(`PacerStore contract: ${name}`, () => {
+    it.effect("reserve spaces starts by the interval and holds the sliding window", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const slots = (yield* reserveN(store, 12)).map((r) => r.slot)
+        assert.deepStrictEqual(slots, [0, 10, 20, 30, 40, 1000, 1010, 1020, 1030, 1040, 2000, 2010])
+        assert.strictEqual(maxInWindow(slots, 1000), 5)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("reserve reports the store's now, and the margin widens the window", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        yield* TestClock.adjust("300 millis")
+        const rs = yield* reserveN(store, 6, { ...limits, margin: 25 })
+        assert.deepStrictEqual(rs.map((r) => r.now), [300, 300, 300, 300, 300, 300])
+        assert.deepStrictEqual(rs.map((r) => r.slot), [300, 310, 320, 330, 340, 1325])
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("keys are independent", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        yield* reserveN(store, 5)
+        const other = yield* store.reserve({ ...limits, key: "other" })
+        assert.strictEqual(other.slot, 0)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("release gives an unused slot back", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const two = { ...limits, limit: 2 }
+        yield* store.reserve(two) // 0
+        const unused = yield* store.reserve(two) // 10
+        yield* TestClock.adjust("5 millis")
+        yield* store.release({ key: "k", id: unused.id })
+        // without the release the window [0, 10] would be full until t=1000
+        assert.strictEqual((yield* store.reserve(two)).slot, 20)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("depart books a late start when it left, so the 20th behind it still respects the window", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const rs = yield* reserveN(store, 20, lemlist)
+        assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: 20 }, (_, i) => i * 100))
+        // The first request's fiber woke 500 ms late (a busy event loop): it reached lemlist at 500.
+        yield* TestClock.adjust("500 millis")
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), {
+          _tag: "Departed",
+          at: 500
+        })
+        yield* TestClock.adjust("1400 millis")
+        // Arrivals 100..1900 and 500 are 20 in the window (100, 2100]: the 21st may not go before 2100.
+        assert.strictEqual((yield* store.reserve(lemlist)).slot, 2100)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("depart on time keeps the slot; depart during a pause releases it", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const [a, b] = yield* reserveN(store, 2, lemlist)
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: a.id, interval: 100 }), { _tag: "Departed", at: 0 })
+        yield* store.rateLimited({ key: "k", pause: 1000, window: 2000, margin: 0, announcedLimit: undefined })
+        yield* TestClock.adjust("100 millis")
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: b.id, interval: 100 }), {
+          _tag: "Paused",
+          until: 1000
+        })
+        // b's slot is free again; the next start waits for the pause
+        const next = yield* store.reserve(lemlist)
+        assert.strictEqual(next.slot, 1000)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("rateLimited never shortens a pause, and doubles the learned margin up to a quarter of the window", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const pause = (ms: number) =>
+          store.rateLimited({ key: "k", pause: ms, window: 2000, margin: 25, announcedLimit: undefined })
+        yield* pause(3000)
+        yield* pause(500)
+        assert.strictEqual((yield* store.reserve(lemlist)).slot, 3000)
+        // 50, 100, 200, 400, 500 (a quarter of 2,000), 500
+        for (let i = 0; i < 5; i++) yield* pause(0)
+        yield* reserveN(store, 19, lemlist) // 3100..4900
+        assert.strictEqual((yield* store.reserve(lemlist)).slot, 3000 + 2000 + 500)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("a 429 despite the count widens the window: lemlist's own jitter stops costing 429s", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const o = { ...lemlist, margin: 25 }
+        yield* reserveN(store, 20, o)
+        yield* TestClock.adjust("1950 millis")
+        yield* store.rateLimited({ key: "k", pause: 0, window: 2000, margin: 25, announcedLimit: undefined })
+        // The 21st waits for the first to leave a window widened to 2,050 ms (2,025 before).
+        assert.strictEqual((yield* store.reserve(o)).slot, 2050)
+        yield* TestClock.adjust("150 millis")
+        yield* store.rateLimited({ key: "k", pause: 0, window: 2000, margin: 25, announcedLimit: undefined })
+        assert.strictEqual((yield* store.reserve(o)).slot, 2200)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("observed books traffic the store did not see, and only that", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const first = yield* store.reserve(lemlist)
+        yield* TestClock.adjust("50 millis")
+        // lemlist counted 1 (ours): nothing to add, the next start is the spacing's
+        yield* store.observed({ key: "k", startedAt: first.slot, window: 2000, announcedLimit: 20, used: 1 })
+        assert.strictEqual((yield* store.reserve(lemlist)).slot, 100)
+        // lemlist counted 20 where the store has 1 started (the 100 reservation is in the future):
+        // 19 foreign starts at 50
+        yield* store.observed({ key: "k", startedAt: first.slot, window: 2000, announcedLimit: 20, used: 20 })
+        assert.strictEqual((yield* store.reserve(lemlist)).slot, 2050)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("a lower announced limit applies to every later reservation", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        yield* store.observed({ key: "k", startedAt: 0, window: 1000, announcedLimit: 3, used: undefined })
+        const slots = (yield* reserveN(store, 4)).map((r) => r.slot)
+        assert.deepStrictEqual(slots, [0, 10, 20, 1000])
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("the pacer over the store keeps its rules (a 429 pauses requests already waiting)", () =>
+      Effect.gen(function*() {
+        const pacer = yield* RequestPacer.makeFromStore()
+        const first = yield* pacer.take("k")
+        const waiting = yield* Effect.fork(Effect.all([pacer.take("k"), pacer.take("k")], { concurrency: 2 }))
+        yield* TestClock.adjust("50 millis")
+        yield* pacer.observe("k", { startedAt: first, status: 429, retryAfterMillis: 1000 })
+        yield* TestClock.adjust("3 seconds")
+        const times = [...(yield* Fiber.join(waiting))].sort((a, b) => a - b)
+        assert.deepStrictEqual(times, [1050, 1150])
+      }).pipe(Effect.provide(layer)))
+  })
+}
+
+describe("PacerStoreSqlite", () => {
+  it.effect("prunes starts that left the window, and lives beside other tables in one file", () =>
+    Effect.gen(function*() {
+      const store = yield* RequestPacer.PacerStore
+      const sql = yield* SqlClient.SqlClient
+      yield* reserveN(store, 5)
+      yield* TestClock.adjust("10 seconds")
+      yield* store.reserve(limits)
+      const [{ n }] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM pacer_log`
+      assert.strictEqual(n, 1)
+      const tables = (yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+        .map((t) => t.name)
+      assert.includeMembers(tables, ["lemlist_enrich_pacer_migrations", "pacer_keys", "pacer_log"])
+    }).pipe(
+      Effect.provide(
+        PacerStoreSqlite.layer.pipe(
+          Layer.provideMerge(Layer.unwrapScoped(Effect.map(tempFile, (filename) => SqliteClient.layer({ filename }))))
+        )
+      )
+    ))
+
+  it.effect("refuses a file that is not a SQLite database with a typed error", () =>
+    Effect.gen(function*() {
+      const filename = yield* tempFile
+      fs.writeFileSync(filename, "not a database, just text")
+      const error = yield* Effect.flip(Effect.provide(RequestPacer.PacerStore, PacerStoreSqlite.layerFile({ filename })))
+      assert.strictEqual(error._tag, "PacerStoreError")
+      assert.strictEqual(error.operation, "open")
+    }).pipe(Effect.scoped))
+
+  it.scoped("a pacer restarted on the file of the one before waits for the window (a restart trips no limit)", () =>
+    Effect.gen(function*() {
+      const filename = yield* tempFile
+      const twentyOn = (until: Duration.DurationInput) =>
+        Effect.flatMap(RequestPacer.RequestPacer, (pacer) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 20 }), () => pacer.take("k")))
+            yield* TestClock.adjust(until)
+            return yield* Fiber.join(fiber)
+          })).pipe(Effect.provide(RequestPacer.layerFromStore().pipe(Layer.provide(PacerStoreSqlite.layerFile({ filename })))))
+      // A books 20 starts at 0..1900, then is dropped (its scope, and the file's connection, closed).
+      const a = yield* twentyOn("1900 millis")
+      assert.deepStrictEqual(a, Array.from({ length: 20 }, (_, i) => i * 100))
+      // B opens the file at 1,900: each of its starts waits for one of A's to leave the window
+      // (2,000 + 25 ms of margin). A fresh pacer would have started at 1,900.
+      const b = yield* twentyOn("3 seconds")
+      assert.deepStrictEqual(b, Array.from({ length: 20 }, (_, i) => 2025 + i * 100))
+      assert.strictEqual(maxInWindow([...a, ...b], 2025), 20)
+    }))
+})
