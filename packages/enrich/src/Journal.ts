@@ -56,15 +56,19 @@ export interface Summary {
 export interface Service {
   /** The entries of these keys (absent keys are unknown leads). */
   readonly lookup: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Entry>, JournalError>
-  /** Before a submit: these leads are about to be sent. */
+  /** Immediately before a request leaves (its pacer slot taken): these leads are on the wire. */
   readonly markSubmitting: (
     leads: ReadonlyArray<{ readonly key: string; readonly types: ReadonlyArray<EnrichmentType.EnrichmentType> }>
   ) => Effect.Effect<void, JournalError>
   /** After a submit: the ids lemlist gave. */
   readonly recordSubmitted: (
-    leads: ReadonlyArray<{ readonly key: string; readonly enrichmentId: string }>
+    leads: ReadonlyArray<{
+      readonly key: string
+      readonly enrichmentId: string
+      readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+    }>
   ) => Effect.Effect<void, JournalError>
-  /** After a submit that surely did nothing (refused before sending, 429): forget the leads. */
+  /** After an attempt that surely did nothing (never connected, 429): back to not-sent. */
   readonly release: (keys: ReadonlyArray<string>) => Effect.Effect<void, JournalError>
   /** Outcomes, before they are emitted. */
   readonly recordOutcomes: (outcomes: ReadonlyArray<Outcome>) => Effect.Effect<void, JournalError>

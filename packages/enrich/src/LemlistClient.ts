@@ -63,6 +63,40 @@ export type EnrichmentStatus =
   | { readonly _tag: "UnknownStatus"; readonly id: string; readonly status: string; readonly raw: unknown }
 
 /**
+ * What a credit-spending call tells its caller about each attempt, so that a journal can
+ * record "maybe sent" only while a request is really on the wire.
+ *
+ * The pacer wait and the waits between retries are interruptible (nothing is in flight then);
+ * from `beforeSend` until the answer, the call is not (an interrupt waits for the answer or
+ * the timeout). A failing hook fails the call with its own error, and no request leaves.
+ *
+ * @example
+ * ```ts
+ * import { LemlistClient } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* LemlistClient.LemlistClient
+ *   return yield* client.bulkEnrich([{ input: { email: "ada@example.com" }, enrichmentRequests: ["verify"] }], {
+ *     hooks: {
+ *       beforeSend: Effect.log("on the wire: a crash from now on leaves this call undetermined"),
+ *       didNothing: Effect.log("refused before doing anything (429, never connected): safe to send again")
+ *     }
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SendHooks<E> {
+  /** Runs once the pacer slot is taken, immediately before the request leaves (each attempt). */
+  readonly beforeSend: Effect.Effect<void, E>
+  /** Runs after an attempt that surely did nothing (429, connection never made), before any wait. */
+  readonly didNothing: Effect.Effect<void, E>
+}
+
+/**
  * Counters of what the client did, for progress displays.
  *
  * @since 0.1.0
@@ -82,11 +116,16 @@ export interface ClientStats {
  * @category models
  */
 export interface Service {
-  /** `POST /v2/enrichments/bulk`: 1 to 500 items; one entry per item, in order. */
-  readonly bulkEnrich: (
+  /**
+   * `POST /v2/enrichments/bulk`: 1 to 500 items; one entry per item, in order. With `hooks`,
+   * the caller learns the exact moment the request leaves (after its slot) and every attempt
+   * that surely did nothing: the window in which a crash leaves the call's fate unknown is
+   * then only the bytes on the wire (see {@link SendHooks}).
+   */
+  readonly bulkEnrich: <H = never>(
     items: NonEmptyReadonlyArray<Bulk.BulkItem>,
-    options?: { readonly webhookUrl?: string | undefined }
-  ) => Effect.Effect<ReadonlyArray<BulkEntry>, LemlistError>
+    options?: { readonly webhookUrl?: string | undefined; readonly hooks?: SendHooks<H> | undefined }
+  ) => Effect.Effect<ReadonlyArray<BulkEntry>, LemlistError | H>
   /** `POST /enrich`: one person, inputs in the query string; the enrichment id. */
   readonly enrich: (
     input: Bulk.EnrichmentInput,
@@ -158,6 +197,11 @@ export interface Options {
   readonly baseUrl?: string | undefined
   /** Per attempt: sending the request and reading the answer (not the wait for a slot). Default 30 s. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The longest `Retry-After` a 429 may make a call wait before its retry. Beyond it the call
+   * fails with `RateLimited` at once (the request did nothing), rather than hang. Default 60 s.
+   */
+  readonly maxRateLimitWait?: Duration.DurationInput | undefined
   /**
    * Retry schedules. Which failures are retried is fixed by safety and cannot be widened here:
    * `idempotent` (GETs, `deleteHook`) retries timeouts, transport errors, 429 and 5xx;

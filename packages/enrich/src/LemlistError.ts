@@ -335,3 +335,18 @@ export const LemlistError = Schema.Union(
  * @category predicates
  */
 export const isAmbiguous = (error: LemlistError): boolean => error.mayHaveTakenEffect
+
+/**
+ * Whether a value is one of the client's errors (and not, say, an error of a caller's hook).
+ *
+ * @example
+ * ```ts
+ * import { LemlistError } from "@lemlist-effect/enrich"
+ *
+ * LemlistError.isLemlistError(new LemlistError.RateLimited({ retryAfterMillis: 1000 })) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isLemlistError: (u: unknown) => u is LemlistError = Schema.is(LemlistError)

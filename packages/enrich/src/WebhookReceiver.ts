@@ -16,10 +16,14 @@ import { ServeError } from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { JournalError } from "./EnrichmentError.js"
 import * as ResultHub from "./internal/resultHub.js"
+import { Journal } from "./Journal.js"
 import * as Handler from "./internal/webhookHandler.js"
 
 /**
@@ -29,6 +33,12 @@ import * as Handler from "./internal/webhookHandler.js"
 export interface Service {
   /** The URL to give lemlist as `webhookUrl` (it ends with the token). */
   readonly url: string
+  /**
+   * The URL outlives this process (fixed token, and a fixed or journaled port): a resumed run
+   * can expect lemlist's retries of webhooks sent while it was down, so it polls its leads
+   * still awaiting results only after the usual grace, instead of at once.
+   */
+  readonly stable: boolean
   /** The web handler: mount it at the path of `url`. */
   readonly handler: (request: Request) => Promise<Response>
   /** The same handler as an `@effect/platform` app. */
@@ -63,6 +73,8 @@ export interface Options {
   readonly token?: string | undefined
   /** Bodies larger than this are refused (413). Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined
+  /** The URL outlives the process (see `Service.stable`). Default: a token was given. */
+  readonly stable?: boolean | undefined
 }
 
 /**
@@ -95,6 +107,7 @@ export const make = (options: Options): Effect.Effect<Service> =>
     const handler = Handler.webHandler(receiver)
     return {
       url: `${options.publicUrl.replace(/\/+$/, "")}/${token}`,
+      stable: options.stable ?? options.token !== undefined,
       handler,
       httpApp: HttpApp.fromWebHandler(handler),
       nodeListener: Handler.nodeListener(receiver),
@@ -112,9 +125,73 @@ export const make = (options: Options): Effect.Effect<Service> =>
 export const layer = (options: Options): Layer.Layer<WebhookReceiver> => Layer.effect(WebhookReceiver, make(options))
 
 /**
+ * Options of a receiver on its own HTTP server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServerOptions {
+  /** The port; 0 picks a free one. */
+  readonly port: number
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined
+  /** What lemlist must call; by default the local address itself (for the mock). */
+  readonly publicUrl?: string | undefined
+  /** The token; a fresh 192-bit random one by default. */
+  readonly token?: string | undefined
+  /** Bodies larger than this are refused (413). Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined
+}
+
+/** Listens on `port` (0: a free one) with the Node listener; closed with the scope. */
+const listen = (port: number, host: string) =>
+  Effect.gen(function*() {
+    // Plain node:http with the Node listener: a delivery costs a map lookup and a JSON parse,
+    // where a web-request adapter would cost several times that.
+    let listener: (req: IncomingMessage, res: ServerResponse) => void = (_, res) => res.writeHead(503).end()
+    const server = createServer((req, res) => listener(req, res))
+    yield* Effect.acquireRelease(
+      Effect.async<void, ServeError>((resume) => {
+        server.once("error", (cause) => resume(Effect.fail(new ServeError({ cause }))))
+        server.listen(port, host, () => resume(Effect.void))
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          server.close(() => resume(Effect.void))
+          server.closeAllConnections()
+        })
+    )
+    return {
+      port: (server.address() as AddressInfo).port,
+      serve: (receiver: Service) => {
+        listener = receiver.nodeListener
+      }
+    }
+  })
+
+const serveAt = (options: ServerOptions, port: number, token: string | undefined, stable: boolean) =>
+  Effect.gen(function*() {
+    const host = options.host ?? "127.0.0.1"
+    const server = yield* listen(port, host)
+    const receiver = yield* make({
+      publicUrl: options.publicUrl ?? `http://${host}:${server.port}/lemlist-webhooks`,
+      token,
+      maxBodyBytes: options.maxBodyBytes,
+      stable
+    })
+    server.serve(receiver)
+    return { receiver, port: server.port, token: receiver.url.slice(receiver.url.lastIndexOf("/") + 1) }
+  })
+
+/**
  * A receiver served on its own HTTP server (`host` defaults to 127.0.0.1; `port` 0 picks a
  * free one). `publicUrl` is what lemlist must call: behind a tunnel or a reverse proxy, give
  * the public address; by default it is the local address itself (for the mock).
+ *
+ * Its endpoint lives as long as the process: a restarted process listens elsewhere (unless
+ * `port` and `token` are fixed), so lemlist's retries of webhooks sent while it was down are
+ * lost and those results are polled. {@link layerServerResumable} keeps the endpoint across
+ * restarts.
  *
  * @example
  * ```ts
@@ -126,39 +203,62 @@ export const layer = (options: Options): Layer.Layer<WebhookReceiver> => Layer.e
  * @since 0.1.0
  * @category layers
  */
-export const layerServer = (options: {
-  readonly port: number
-  readonly host?: string | undefined
-  readonly publicUrl?: string | undefined
-  readonly token?: string | undefined
-  readonly maxBodyBytes?: number | undefined
-}): Layer.Layer<WebhookReceiver, ServeError> =>
+export const layerServer = (options: ServerOptions): Layer.Layer<WebhookReceiver, ServeError> =>
+  Layer.scoped(
+    WebhookReceiver,
+    Effect.map(
+      serveAt(options, options.port, options.token, options.port !== 0 && options.token !== undefined),
+      (s) => s.receiver
+    )
+  )
+
+/** The journal's name for the receiver's endpoint. */
+const endpointMeta = "webhookReceiver"
+const Endpoint = Schema.parseJson(Schema.Struct({ port: Schema.Int, token: Schema.String }))
+
+/**
+ * A receiver on its own HTTP server whose endpoint (port and token, hence the webhook URL
+ * lemlist was given) is kept in the run's journal and reused when the run resumes: webhooks
+ * lemlist retries while the process is down reach the restarted one, instead of being lost to
+ * polling. A `port` or `token` given in the options wins over the stored one. When the stored
+ * port is taken by now, the receiver listens on a free one (with a warning): the deliveries
+ * meant for the old port are then collected by polling.
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@lemlist-effect/enrich"
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ * import { Layer } from "effect"
+ *
+ * const Journal = JournalSqlite.layer({ filename: "run.sqlite" })
+ * const Receiver = WebhookReceiver.layerServerResumable({ port: 0 }).pipe(Layer.provide(Journal))
+ * // provide [Receiver, Journal, Lemlist] to Enrichment.run: the same Journal layer is built once
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerServerResumable = (
+  options: ServerOptions
+): Layer.Layer<WebhookReceiver, ServeError | JournalError, Journal> =>
   Layer.scoped(
     WebhookReceiver,
     Effect.gen(function*() {
-      const host = options.host ?? "127.0.0.1"
-      // Plain node:http with the Node listener: a delivery costs a map lookup and a JSON parse,
-      // where a web-request adapter would cost several times that.
-      let listener: (req: IncomingMessage, res: ServerResponse) => void = (_, res) => res.writeHead(503).end()
-      const server = createServer((req, res) => listener(req, res))
-      yield* Effect.acquireRelease(
-        Effect.async<void, ServeError>((resume) => {
-          server.once("error", (cause) => resume(Effect.fail(new ServeError({ cause }))))
-          server.listen(options.port, host, () => resume(Effect.void))
-        }),
-        () =>
-          Effect.async<void>((resume) => {
-            server.close(() => resume(Effect.void))
-            server.closeAllConnections()
-          })
+      const journal = yield* Journal
+      const stored = Option.flatMap(yield* journal.getMeta(endpointMeta), Schema.decodeOption(Endpoint))
+      const port = options.port !== 0 ? options.port : Option.match(stored, { onNone: () => 0, onSome: (e) => e.port })
+      const token = options.token ?? Option.getOrUndefined(Option.map(stored, (e) => e.token))
+      const served = yield* serveAt(options, port, token, true).pipe(
+        Effect.catchAll((error) =>
+          port === options.port
+            ? Effect.fail(error)
+            : Effect.zipRight(
+              Effect.logWarning(`webhook receiver: port ${port} of the earlier run is taken; listening on a new one`),
+              serveAt(options, 0, token, false)
+            )
+        )
       )
-      const { port } = server.address() as AddressInfo
-      const receiver = yield* make({
-        publicUrl: options.publicUrl ?? `http://${host}:${port}/lemlist-webhooks`,
-        token: options.token,
-        maxBodyBytes: options.maxBodyBytes
-      })
-      listener = receiver.nodeListener
-      return receiver
+      yield* journal.setMeta(endpointMeta, Schema.encodeSync(Endpoint)({ port: served.port, token: served.token }))
+      return served.receiver
     })
   )

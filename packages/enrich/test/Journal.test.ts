@@ -23,7 +23,7 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>)
         const journal = yield* Journal.Journal
         yield* journal.markSubmitting([{ key: "a", types: ["find_email"] }, { key: "b", types: ["verify"] }])
         assert.deepStrictEqual((yield* journal.lookup(["a"])).get("a"), { _tag: "Submitting", types: ["find_email"] })
-        yield* journal.recordSubmitted([{ key: "a", enrichmentId: "enr_1" }])
+        yield* journal.recordSubmitted([{ key: "a", enrichmentId: "enr_1", types: ["find_email"] }])
         assert.deepStrictEqual((yield* journal.lookup(["a"])).get("a"), {
           _tag: "Submitted",
           enrichmentId: "enr_1",
@@ -48,7 +48,7 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>)
       Effect.gen(function*() {
         const journal = yield* Journal.Journal
         yield* journal.markSubmitting([{ key: "a", types: ["verify"] }, { key: "b", types: ["verify"] }])
-        yield* journal.recordSubmitted([{ key: "b", enrichmentId: "enr_2" }])
+        yield* journal.recordSubmitted([{ key: "b", enrichmentId: "enr_2", types: ["verify"] }])
         yield* journal.release(["a", "b"])
         const entries = yield* journal.lookup(["a", "b"])
         assert.isFalse(entries.has("a"))

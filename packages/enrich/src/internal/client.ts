@@ -12,11 +12,12 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import { flow, identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
-import type { ClientStats, Options, Service } from "../LemlistClient.js"
+import * as Schedule from "effect/Schedule"
+import type { ClientStats, Options, SendHooks, Service } from "../LemlistClient.js"
 import * as E from "../LemlistError.js"
 import * as RequestPacer from "../RequestPacer.js"
 import { rateLimitInfo } from "./clientHeaders.js"
@@ -29,6 +30,9 @@ export const defaultBaseUrl = "https://api.lemlist.com/api"
 
 /** @internal */
 export const defaultTimeout: Duration.DurationInput = "30 seconds"
+
+/** @internal */
+export const defaultMaxRateLimitWait: Duration.DurationInput = "60 seconds"
 
 type Safety = "idempotent" | "nonIdempotent"
 
@@ -69,6 +73,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       nonIdempotent: options.retry?.nonIdempotent ?? retrySchedule()
     }
     const defaultRetryAfterMillis = Duration.toMillis(options.pacing?.defaultPause ?? "2 seconds")
+    const maxRateLimitWaitMillis = Duration.toMillis(options.maxRateLimitWait ?? defaultMaxRateLimitWait)
 
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(flow(
@@ -88,9 +93,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const mapHttpError = (error: HttpClientError.HttpClientError): E.LemlistError =>
       error._tag === "RequestError" ? fromRequestError(error) : fromResponseError(error)
 
-    const attempt = <A>(call: Call<A>): Effect.Effect<A, E.LemlistError> =>
+    /** Sends one request (the slot is already taken) and reads its answer. */
+    const exchange = <A>(call: Call<A>, startedAt: number): Effect.Effect<A, E.LemlistError> =>
       Effect.gen(function*() {
-        const startedAt = yield* pacer.take(key)
         counters.requests++
         const [response, text] = yield* client.execute(call.request).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
@@ -119,20 +124,48 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         }, response.status, body))
       })
 
-    const run = <A>(call: Call<A>): Effect.Effect<A, E.LemlistError> =>
-      Effect.suspend(() => {
-        let attempts = 0
-        return Effect.suspend(() => {
-          if (attempts++ > 0) counters.retries++
-          return attempt(call)
-        }).pipe(
-          Effect.retry({
-            schedule: schedules[call.safety],
-            while: call.safety === "idempotent" ? isTransient : surelyDidNothing
-          }),
-          Effect.tap(() => Effect.annotateCurrentSpan("lemlist.attempts", attempts)),
-          Effect.tapError(() => Effect.annotateCurrentSpan("lemlist.attempts", attempts))
-        )
+    /**
+     * One attempt. A request that changes nothing is interruptible throughout. A request that
+     * may spend credits is interruptible only while it waits for its slot: once `beforeSend`
+     * has run, it is on the wire, and abandoning it would leave its fate unknown, so an
+     * interrupt waits for the answer (or the timeout, which still cuts it: the exchange runs in
+     * a child fiber of its own).
+     */
+    const attempt = <A, H>(call: Call<A>, hooks: SendHooks<H> | undefined): Effect.Effect<A, E.LemlistError | H> =>
+      call.safety === "idempotent"
+        ? Effect.flatMap(pacer.take(key), (startedAt) => exchange(call, startedAt))
+        : Effect.uninterruptible(Effect.gen(function*() {
+          const startedAt = yield* Effect.interruptible(pacer.take(key))
+          if (hooks) yield* hooks.beforeSend
+          return yield* Fiber.join(yield* Effect.fork(Effect.interruptible(exchange(call, startedAt))))
+        }))
+
+    /**
+     * Attempts until success, or an error that may not be retried, or the schedule's end.
+     * Waits are interruptible (nothing is in flight then); a request that surely did nothing
+     * is reported through `didNothing` before any wait; a 429 asking for more than
+     * `maxRateLimitWait` ends the call (a typed `RateLimited`, not a hang).
+     */
+    const run = <A, H = never>(call: Call<A>, hooks?: SendHooks<H>): Effect.Effect<A, E.LemlistError | H> =>
+      Effect.gen(function*() {
+        const retryable = call.safety === "idempotent" ? isTransient : surelyDidNothing
+        const driver = yield* Schedule.driver(schedules[call.safety])
+        for (let attempts = 1;; attempts++) {
+          if (attempts > 1) counters.retries++
+          const result = yield* Effect.either(attempt(call, hooks))
+          if (result._tag === "Right") {
+            yield* Effect.annotateCurrentSpan("lemlist.attempts", attempts)
+            return result.right
+          }
+          const error = result.left
+          const fail = Effect.zipRight(Effect.annotateCurrentSpan("lemlist.attempts", attempts), Effect.fail(error))
+          if (!E.isLemlistError(error)) return yield* fail
+          if (hooks && surelyDidNothing(error)) yield* hooks.didNothing
+          if (!retryable(error)) return yield* fail
+          if (error._tag === "RateLimited" && error.retryAfterMillis > maxRateLimitWaitMillis) return yield* fail
+          const next = yield* Effect.either(Effect.interruptible(driver.next(error)))
+          if (next._tag === "Left") return yield* fail
+        }
       }).pipe(
         Effect.withSpan(`LemlistClient.${call.route}`, {
           kind: "client",
@@ -151,7 +184,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           ),
           attributes: { "lemlist.items": items.length },
           decode: (status, body) => Response.bulkEntries(status, body, items.length)
-        }),
+        }, opts?.hooks),
       enrich: (input, types, opts) =>
         run({
           route: "enrich",

@@ -28,11 +28,7 @@ export const makeMemory = (): Service => {
       }),
     recordSubmitted: (leads) =>
       Effect.sync(() => {
-        for (const { enrichmentId, key } of leads) {
-          const previous = entries.get(key)
-          const types = previous && previous._tag !== "Done" ? previous.types : []
-          entries.set(key, { _tag: "Submitted", enrichmentId, types })
-        }
+        for (const { enrichmentId, key, types } of leads) entries.set(key, { _tag: "Submitted", enrichmentId, types })
       }),
     release: (keys) =>
       Effect.sync(() => {

@@ -84,9 +84,17 @@ export const make = Effect.gen(function*() {
       Effect.gen(function*() {
         if (leads.length === 0) return
         const at = yield* now
-        yield* sql.withTransaction(Effect.forEach(leads, ({ enrichmentId, key }) =>
-          sql`UPDATE leads SET state = 'submitted', enrichment_id = ${enrichmentId}, updated_at = ${at}
-              WHERE key = ${key}`, { discard: true }))
+        yield* sql.withTransaction(Effect.forEach(chunksOf(leads, 200), (chunk) =>
+          sql`INSERT INTO leads ${
+            sql.insert(chunk.map(({ enrichmentId, key, types }) => ({
+              key,
+              state: "submitted",
+              types: JSON.stringify(types),
+              enrichment_id: enrichmentId,
+              updated_at: at
+            })))
+          } ON CONFLICT (key) DO UPDATE SET state = excluded.state, types = excluded.types,
+            enrichment_id = excluded.enrichment_id, updated_at = excluded.updated_at`, { discard: true }))
       }).pipe(Effect.mapError(fail("recordSubmitted"))),
     release: (keys) =>
       Effect.forEach(chunksOf(keys, 500), (chunk) =>

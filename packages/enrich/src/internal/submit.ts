@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { Bulk } from "@lemlist-effect/contract"
+import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
 import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Chunk from "effect/Chunk"
@@ -62,35 +62,54 @@ const onSubmitError = (
       new Failed({ key: lead.key, metadata: lead.metadata, reason: "Request", code: error._tag, description: error.message }), false)
   })
 
-/** Marks the batch submitting, calls lemlist, records the ids, then awaits each result. */
+/**
+ * Calls lemlist, records the ids, then awaits each result. The journal says `submitting` only
+ * while the request is on the wire: from the moment its pacer slot is taken until its answer,
+ * and back to not-sent after an attempt that surely did nothing (429, never connected), before
+ * any wait. A crash can only leave `Undetermined` a lead whose request may have reached lemlist.
+ */
 const send = (state: RunState, batch: ReadonlyArray<ToSubmit>) =>
   Effect.gen(function*() {
     const { client, journal, settings } = state
-    yield* journal.markSubmitting(batch.map(({ key, types }) => ({ key, types })))
+    const keys = batch.map((lead) => lead.key)
+    const hooks = {
+      beforeSend: journal.markSubmitting(batch.map(({ key, types }) => ({ key, types }))),
+      didNothing: journal.release(keys)
+    }
     // Validated locally: every lead has at least one workflow. The key travels as metadata.
     const items = batch.map((lead): Bulk.BulkItem => ({
       input: lead.input,
       enrichmentRequests: lead.types as Bulk.BulkItem["enrichmentRequests"],
       metadata: lead.key
     }))
-    let attempt = client.bulkEnrich(items as unknown as NonEmptyReadonlyArray<Bulk.BulkItem>, { webhookUrl: settings.webhookUrl })
+    let attempt = client.bulkEnrich(items as unknown as NonEmptyReadonlyArray<Bulk.BulkItem>, {
+      webhookUrl: settings.webhookUrl,
+      hooks
+    })
     let earlier: LemlistError.LemlistError | undefined
+    const ambiguous = (e: LemlistError.LemlistError | JournalError): e is LemlistError.LemlistError =>
+      e._tag !== "JournalError" && e.mayHaveTakenEffect
     if (settings.resendUndetermined) {
       attempt = attempt.pipe(
         Effect.tapError((e) =>
           Effect.sync(() => {
-            if (e.mayHaveTakenEffect) earlier ??= e
+            if (ambiguous(e)) earlier ??= e
           })
         ),
-        Effect.retry({ times: 2, while: (e) => e.mayHaveTakenEffect })
+        Effect.retry({ times: 2, while: ambiguous })
       )
     }
     const answer = yield* Effect.either(attempt)
-    if (answer._tag === "Left") return yield* onSubmitError(state, batch, answer.left, earlier)
+    if (answer._tag === "Left") {
+      const error = answer.left
+      if (error._tag === "JournalError") return yield* Effect.fail(error)
+      return yield* onSubmitError(state, batch, error, earlier)
+    }
     state.counters.submitted += batch.length
-    const accepted: Array<{ key: string; enrichmentId: string }> = []
+    const accepted: Array<{ key: string; enrichmentId: string; types: ReadonlyArray<EnrichmentType.EnrichmentType> }> = []
     answer.right.forEach((entry, i) => {
-      if (entry._tag === "Accepted") accepted.push({ key: batch[i]!.key, enrichmentId: entry.id })
+      const lead = batch[i]!
+      if (entry._tag === "Accepted") accepted.push({ key: lead.key, enrichmentId: entry.id, types: lead.types })
     })
     yield* journal.recordSubmitted(accepted)
     answer.right.forEach((entry, i) => {
@@ -134,8 +153,9 @@ export const submit = (state: RunState) => (chunk: Chunk.Chunk<ToSubmit>): Effec
     }
     if (state.settings.budget !== undefined) batch = withinBudget(state, batch, state.settings.budget)
     if (batch.length === 0) return
-    // Uninterruptible: an interrupt waits for the answer and its journal entry, so that
-    // stopping a run never leaves a lead whose fate is unknown.
+    // Uninterruptible but for the waits (the client makes its pacer and retry waits
+    // interruptible: nothing is in flight then): an interrupt during a request waits for the
+    // answer and its journal entry, so that stopping a run never leaves a lead's fate unknown.
     yield* Effect.uninterruptible(send(state, batch))
     yield* state.publish
   })

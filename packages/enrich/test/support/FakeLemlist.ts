@@ -41,16 +41,20 @@ export const makeFake = (options: FakeOptions = {}) => {
       return { _tag: "Accepted" as const, id, metadata: item.metadata }
     })
   const service: LemlistClient.Service = {
-    bulkEnrich: (items) =>
-      Effect.suspend(() => {
+    // As the real client: `beforeSend` just before the request leaves, `didNothing` after an
+    // attempt that surely did nothing (no retries here: the scripted failure is final).
+    bulkEnrich: (items, o) =>
+      Effect.gen(function*() {
+        if (o?.hooks) yield* o.hooks.beforeSend
         requests++
         const call = bulkCalls++
         const failure = options.failBulk?.(call)
         if (failure) {
           if (failure.created) create(items)
-          return Effect.fail(failure.error)
+          else if (o?.hooks && LemlistClient.surelyDidNothing(failure.error)) yield* o.hooks.didNothing
+          return yield* Effect.fail(failure.error)
         }
-        return Effect.succeed(create(items))
+        return create(items)
       }),
     getEnrichment: (id, o) =>
       options.pollError ? Effect.fail(options.pollError) : Effect.sync(() => {
