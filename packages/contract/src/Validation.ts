@@ -7,8 +7,9 @@
  */
 import type { EnrichmentInput, Metadata } from "./Bulk.js"
 import { inputFields, maxBatchSize } from "./Bulk.js"
+import * as Schema from "effect/Schema"
 import * as EnrichmentType from "./EnrichmentType.js"
-import type { BatchErrorCode, ItemErrorCode } from "./ErrorCode.js"
+import { type BatchErrorCode, ItemErrorCode } from "./ErrorCode.js"
 
 type Input = { readonly [K in keyof EnrichmentInput]?: unknown }
 
@@ -18,23 +19,106 @@ const filled = (input: Input, field: keyof EnrichmentInput): boolean => {
 }
 
 const requirement: {
-  readonly [K in EnrichmentType.EnrichmentType]: { readonly code: ItemErrorCode; readonly ok: (i: Input) => boolean }
+  readonly [K in EnrichmentType.EnrichmentType]: {
+    readonly code: ItemErrorCode
+    readonly needs: string
+    readonly ok: (i: Input) => boolean
+  }
 } = {
   // DECISIONS.md #3: strict, all four name fields or a LinkedIn URL.
   find_email: {
     code: "MISSING_INPUTS",
+    needs: "a LinkedIn URL, or first name, last name, company name and company domain",
     ok: (i) =>
       filled(i, "linkedinUrl") ||
       (filled(i, "firstName") && filled(i, "lastName") && filled(i, "companyName") && filled(i, "companyDomain"))
   },
-  find_phone: { code: "MISSING_INPUTS", ok: (i) => filled(i, "linkedinUrl") },
-  verify: { code: "MISSING_EMAIL", ok: (i) => filled(i, "email") },
+  find_phone: { code: "MISSING_INPUTS", needs: "a LinkedIn URL", ok: (i) => filled(i, "linkedinUrl") },
+  verify: { code: "MISSING_EMAIL", needs: "an email", ok: (i) => filled(i, "email") },
   linkedin_enrichment: {
     code: "MISSING_LINKEDIN_URL",
+    needs: "a LinkedIn URL, an email, or first and last name with a company name or domain",
     ok: (i) =>
       filled(i, "linkedinUrl") || filled(i, "email") ||
       (filled(i, "firstName") && filled(i, "lastName") && (filled(i, "companyName") || filled(i, "companyDomain")))
   }
+}
+
+/**
+ * A workflow left out of a lead for lack of inputs: the code lemlist would answer had it been
+ * requested, and what it needs, in words.
+ *
+ * @example
+ * ```ts
+ * import { Validation } from "@lemlist-effect/contract"
+ * import { Schema } from "effect"
+ *
+ * Schema.decodeUnknownSync(Validation.SkippedType)({ type: "verify", code: "MISSING_EMAIL", description: "verify needs an email" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SkippedType = Schema.Struct({
+  type: EnrichmentType.EnrichmentType,
+  code: ItemErrorCode,
+  description: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SkippedType = typeof SkippedType.Type
+
+/**
+ * The code lemlist answers when an item lacks the inputs of one workflow, or `undefined` when
+ * it has them. The per-workflow rule behind `missingInput`.
+ *
+ * @example
+ * ```ts
+ * import { Validation } from "@lemlist-effect/contract"
+ *
+ * Validation.missingInputFor({ email: "ada@example.com" }, "verify") // undefined
+ * Validation.missingInputFor({ email: "ada@example.com" }, "find_phone") // "MISSING_INPUTS"
+ * ```
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const missingInputFor = (input: Input, type: EnrichmentType.EnrichmentType): ItemErrorCode | undefined =>
+  requirement[type].ok(input) ? undefined : requirement[type].code
+
+/**
+ * Splits the requested workflows into those the input can run and those it cannot (with
+ * lemlist's code and what the workflow needs), each in request order, duplicates dropped.
+ *
+ * @example
+ * ```ts
+ * import { Validation } from "@lemlist-effect/contract"
+ *
+ * Validation.runnableTypes({ email: "ada@example.com" }, ["find_email", "verify"])
+ * // { runnable: ["verify"], skipped: [{ type: "find_email", code: "MISSING_INPUTS", description: "find_email needs ..." }] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const runnableTypes = (
+  input: Input,
+  types: Iterable<EnrichmentType.EnrichmentType>
+): {
+  readonly runnable: ReadonlyArray<EnrichmentType.EnrichmentType>
+  readonly skipped: ReadonlyArray<SkippedType>
+} => {
+  const runnable: Array<EnrichmentType.EnrichmentType> = []
+  const skipped: Array<SkippedType> = []
+  for (const type of new Set(types)) {
+    const rule = requirement[type]
+    if (rule.ok(input)) runnable.push(type)
+    else skipped.push({ type, code: rule.code, description: `${type} needs ${rule.needs}` })
+  }
+  return { runnable, skipped }
 }
 
 /**
@@ -57,8 +141,8 @@ export const missingInput = (
   types: Iterable<EnrichmentType.EnrichmentType>
 ): ItemErrorCode | undefined => {
   for (const type of types) {
-    const rule = requirement[type]
-    if (!rule.ok(input)) return rule.code
+    const code = missingInputFor(input, type)
+    if (code !== undefined) return code
   }
   return undefined
 }

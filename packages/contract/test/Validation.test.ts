@@ -78,3 +78,29 @@ describe("missing inputs: per item, first failing workflow in request order (DEC
     })
   })
 })
+
+describe("runnableTypes: each workflow judged alone, by the same rules", () => {
+  it("keeps the runnable ones and names why the others cannot run, in request order", () => {
+    const { runnable, skipped } = Validation.runnableTypes(
+      { email: "a@b.co" },
+      ["find_email", "verify", "find_phone", "verify", "linkedin_enrichment"]
+    )
+    assert.deepStrictEqual(runnable, ["verify", "linkedin_enrichment"])
+    assert.deepStrictEqual(skipped.map((s) => [s.type, s.code]), [["find_email", "MISSING_INPUTS"], ["find_phone", "MISSING_INPUTS"]])
+    assert.match(skipped[1]!.description, /^find_phone needs a LinkedIn URL/)
+  })
+
+  it("agrees with missingInput on every input shape and every single workflow", () => {
+    const fields = ["linkedinUrl", "email", "companyName", "companyDomain", "firstName", "lastName"] as const
+    for (let mask = 0; mask < 1 << fields.length; mask++) {
+      const input = Object.fromEntries(fields.filter((_, i) => mask & (1 << i)).map((f) => [f, "x"]))
+      for (const type of ["find_email", "find_phone", "verify", "linkedin_enrichment"] as const) {
+        const code = Validation.missingInput(input, [type])
+        assert.strictEqual(Validation.missingInputFor(input, type), code)
+        const { runnable, skipped } = Validation.runnableTypes(input, [type])
+        assert.deepStrictEqual(runnable, code === undefined ? [type] : [])
+        assert.deepStrictEqual(skipped.map((s) => s.code), code === undefined ? [] : [code])
+      }
+    }
+  })
+})

@@ -12,7 +12,7 @@ import type * as SubscriptionRef from "effect/SubscriptionRef"
 import type { EnrichmentError } from "./EnrichmentError.js"
 import * as internal from "./internal/run.js"
 import type { Journal } from "./Journal.js"
-import type { Lead } from "./Lead.js"
+import type { Lead, MissingInputs } from "./Lead.js"
 import type { LemlistClient } from "./LemlistClient.js"
 import type * as LemlistError from "./LemlistError.js"
 import type { Outcome } from "./Outcome.js"
@@ -27,6 +27,12 @@ import type { Progress } from "./Progress.js"
 export interface Options {
   /** The workflows for every lead that does not name its own. */
   readonly types: NonEmptyReadonlyArray<EnrichmentType.EnrichmentType>
+  /**
+   * A lead without the inputs of some of its workflows: `"reject"` (default) refuses it
+   * (`RejectedLocally`, as lemlist would); `"skip-type"` runs the workflows it has inputs for and
+   * lists the others in the outcome's `skipped` (`RejectedLocally` only when none can run).
+   */
+  readonly missingInputs?: MissingInputs | undefined
   /** Leads per bulk call, at most 500 (the default). */
   readonly batchSize?: number | undefined
   /** The longest wait to fill a batch before sending it anyway. Default 200 ms. */

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
+import type { Bulk, EnrichmentType, ErrorCode } from "@lemlist-effect/contract"
+import { ErrorCode as Codes, Validation } from "@lemlist-effect/contract"
 import { createHash } from "node:crypto"
 
 /**
@@ -60,3 +61,73 @@ export const keyOf = (lead: Lead, defaultTypes: ReadonlyArray<EnrichmentType.Enr
       .update(canonicalJson({ input: lead.input, types: sortedTypes(lead.types ?? defaultTypes) }))
       .digest("hex")
       .slice(0, 32)
+
+/**
+ * What to do with a lead that lacks the inputs of some requested workflows: `"reject"` the
+ * whole lead (`RejectedLocally`, what lemlist itself would answer), or `"skip-type"`: run the
+ * workflows it has inputs for and record the others as skipped.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MissingInputs = "reject" | "skip-type"
+
+/**
+ * What a run does with one lead: send it with these workflows (`skipped` lists the ones left
+ * out), or refuse it locally with lemlist's code.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Plan =
+  | {
+    readonly _tag: "Run"
+    readonly key: string
+    readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+    readonly skipped: ReadonlyArray<Validation.SkippedType>
+  }
+  | {
+    readonly _tag: "Reject"
+    readonly key: string
+    readonly code: ErrorCode.BatchErrorCode | ErrorCode.ItemErrorCode
+    readonly skipped: ReadonlyArray<Validation.SkippedType>
+  }
+
+/**
+ * Plans a lead by lemlist's rules (`Validation`): its key, and the workflows it will run. A
+ * lead that runs everything it asked for keeps `keyOf`'s key in both modes; one that runs a
+ * subset is keyed by that subset (so a journal shared with a `"reject"` run never confuses the
+ * two). The key depends only on the lead, the default types and the mode: stable across runs.
+ *
+ * @example
+ * ```ts
+ * import { Lead } from "@lemlist-effect/enrich"
+ *
+ * const lead = { input: { email: "ada@example.com" } }
+ * Lead.plan(lead, ["find_email", "verify"], "reject") // { _tag: "Reject", code: "MISSING_INPUTS", ... }
+ * Lead.plan(lead, ["find_email", "verify"], "skip-type") // { _tag: "Run", types: ["verify"], skipped: [{ type: "find_email", ... }], ... }
+ * ```
+ *
+ * @since 0.1.0
+ * @category keys
+ */
+export const plan = (
+  lead: Lead,
+  defaultTypes: ReadonlyArray<EnrichmentType.EnrichmentType>,
+  missingInputs: MissingInputs = "reject"
+): Plan => {
+  // Untyped callers may pass anything: a non-array is lemlist's WRONG_ENRICHMENT_REQUEST_FORMAT.
+  const types: ReadonlyArray<EnrichmentType.EnrichmentType> = lead.types === undefined
+    ? [...new Set(defaultTypes)]
+    : Array.isArray(lead.types)
+    ? [...new Set(lead.types)]
+    : lead.types
+  const key = keyOf(lead, defaultTypes)
+  const code = Validation.validateItem({ input: lead.input, enrichmentRequests: types })
+  if (code === undefined) return { _tag: "Run", key, types, skipped: [] }
+  if (missingInputs === "reject" || !Codes.isItemErrorCode(code)) return { _tag: "Reject", key, code, skipped: [] }
+  const { runnable, skipped } = Validation.runnableTypes(lead.input, types)
+  return runnable.length === 0
+    ? { _tag: "Reject", key, code, skipped }
+    : { _tag: "Run", key: keyOf({ ...lead, types: runnable }, defaultTypes), types: runnable, skipped }
+}

@@ -4,14 +4,19 @@
  *
  * @since 0.1.0
  */
-import { ErrorCode, Result } from "@lemlist-effect/contract"
+import { ErrorCode, Result, Validation } from "@lemlist-effect/contract"
 import * as Schema from "effect/Schema"
 
 const common = {
   /** The lead's key. */
   key: Schema.String,
   /** The lead's metadata, as given. */
-  metadata: Schema.optional(Schema.Unknown)
+  metadata: Schema.optional(Schema.Unknown),
+  /**
+   * The requested workflows left out for lack of inputs, and why (`missingInputs: "skip-type"`;
+   * see `Validation.runnableTypes`). Absent when none was, and in journals written before it.
+   */
+  skipped: Schema.optional(Schema.Array(Validation.SkippedType))
 }
 
 const FoundResult = Result.EnrichmentResultSchema

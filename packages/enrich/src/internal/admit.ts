@@ -4,13 +4,12 @@
  *
  * @internal
  */
-import type { EnrichmentType } from "@lemlist-effect/contract"
-import { Validation } from "@lemlist-effect/contract"
+import type { Validation } from "@lemlist-effect/contract"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type { JournalError } from "../EnrichmentError.js"
 import type { Lead } from "../Lead.js"
-import { keyOf } from "../Lead.js"
+import { plan as planLead } from "../Lead.js"
 import { RejectedLocally, Undetermined } from "../Outcome.js"
 import type { RunState, ToSubmit } from "./runState.js"
 import { withMetadata } from "./runState.js"
@@ -27,22 +26,24 @@ const describeRule = (code: string): string =>
     WRONG_METADATA_FORMAT: "the metadata is neither a string nor an object"
   } as Record<string, string>)[code] ?? code
 
-/** Validates a chunk and folds duplicates; the leads that may need sending. */
+/**
+ * Validates a chunk and folds duplicates; the leads that may need sending. Each candidate is
+ * the lead's record in `state.active`, so the skipped workflows it carries reach the outcome
+ * built from its result (`outcomes.ts`).
+ */
 const candidatesOf = (state: RunState, chunk: Chunk.Chunk<Lead>): Array<ToSubmit> => {
   const { active, counters, settings } = state
   const candidates: Array<ToSubmit> = []
   for (const lead of chunk) {
-    // Untyped callers may pass anything: a non-array is lemlist's WRONG_ENRICHMENT_REQUEST_FORMAT.
-    const types: ReadonlyArray<EnrichmentType.EnrichmentType> = lead.types === undefined
-      ? settings.types
-      : Array.isArray(lead.types)
-      ? [...new Set(lead.types)]
-      : lead.types
-    const key = keyOf(lead, settings.types)
-    const code = Validation.validateItem({ input: lead.input, enrichmentRequests: types })
-    if (code !== undefined) {
+    const plan = planLead(lead, settings.types, settings.missingInputs)
+    const { key } = plan
+    const skipped = plan.skipped.length > 0 ? { skipped: plan.skipped } : {}
+    if (plan._tag === "Reject") {
       counters.rejectedLocally++
-      state.emit(new RejectedLocally({ key, metadata: lead.metadata, code, description: describeRule(code) }))
+      const description = plan.skipped.length > 0
+        ? `no requested workflow can run: ${plan.skipped.map((s) => s.description).join("; ")}`
+        : describeRule(plan.code)
+      state.emit(new RejectedLocally({ key, metadata: lead.metadata, code: plan.code, description, ...skipped }))
       continue
     }
     const running = active.get(key)
@@ -50,7 +51,14 @@ const candidatesOf = (state: RunState, chunk: Chunk.Chunk<Lead>): Array<ToSubmit
       running.followers.push(lead.metadata)
       continue
     }
-    const candidate: ToSubmit = { key, metadata: lead.metadata, types, input: lead.input, followers: [] }
+    const candidate: ToSubmit & { readonly skipped?: ReadonlyArray<Validation.SkippedType> } = {
+      key,
+      metadata: lead.metadata,
+      types: plan.types,
+      input: lead.input,
+      followers: [],
+      ...skipped
+    }
     active.set(key, candidate)
     candidates.push(candidate)
   }

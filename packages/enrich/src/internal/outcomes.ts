@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import type { EnrichmentType, Result } from "@lemlist-effect/contract"
+import type { EnrichmentType, Result, Validation } from "@lemlist-effect/contract"
 import type { Outcome } from "../Outcome.js"
 import { Enriched, Failed, NotFound } from "../Outcome.js"
 import type { Delivery } from "./resultHub.js"
@@ -22,9 +22,20 @@ const foundAnything = (result: Result.EnrichmentResult): boolean =>
 /** @internal */
 export const fromDelivery = (
   delivery: Delivery,
-  lead: { readonly key: string; readonly metadata: unknown; readonly types: ReadonlyArray<EnrichmentType.EnrichmentType> }
+  lead: {
+    readonly key: string
+    readonly metadata: unknown
+    readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+    /** Set by `admit` on the lead's record when some requested workflows were left out. */
+    readonly skipped?: ReadonlyArray<Validation.SkippedType> | undefined
+  }
 ): Outcome => {
-  const common = { key: lead.key, metadata: lead.metadata, enrichmentId: delivery.id }
+  const common = {
+    key: lead.key,
+    metadata: lead.metadata,
+    enrichmentId: delivery.id,
+    ...(lead.skipped !== undefined && lead.skipped.length > 0 ? { skipped: lead.skipped } : {})
+  }
   if (delivery._tag === "Failed") {
     return new Failed({
       ...common,

@@ -51,6 +51,7 @@ export interface Emission {
 /** The run's options with their defaults applied. */
 export interface Settings {
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  readonly missingInputs: NonNullable<Options["missingInputs"]>
   readonly costs: EnrichmentType.CreditCosts
   readonly batchSize: number
   readonly maxInFlight: number
@@ -80,6 +81,7 @@ export const settings = (options: Options, webhookUrl: string | undefined): Sett
   }
   return {
     types: [...new Set(options.types)],
+    missingInputs: options.missingInputs ?? "reject",
     costs: options.costs ?? Types.defaultCosts,
     batchSize,
     maxInFlight: Math.max(batchSize * 2, options.maxInFlight ?? 20_000),
