@@ -6,11 +6,13 @@
  */
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
+import { openApiDocument } from "./OpenApi.js"
 import type { FaultOptions, LeadFixture, MockOptions } from "./Options.js"
 import type { ListenOptions } from "./Serve.js"
 
 /**
- * The parse result: options to serve with, or help to print, or an error message.
+ * The parse result: options to serve with, or text to print on stdout before exiting 0 (the
+ * help, or with `--print-openapi` the OpenAPI document), or an error message.
  *
  * @since 0.1.0
  * @category models
@@ -56,11 +58,14 @@ Usage: pnpm mock [options]
   --provider-error-rate <p>  share of enrichments ending in PROVIDER_ERROR (default 0)
   --fault <name=p>           fault probability (repeatable): ${faultNames.join(", ")}
   --leads <file.json>        lead fixture for /leads/{id}/enrich (JSON array)
+  --print-openapi            print the OpenAPI document (lemlist's routes and the admin API) and exit
   -h, --help                 this text
 
-Prints one line with the URL when ready; SIGINT/SIGTERM stop it cleanly.
+Prints one line with the URL and the dashboard's when ready; SIGINT/SIGTERM stop it cleanly.
+Dashboard: <url>/__mock/ui. OpenAPI: <url>/__mock/openapi.json.
 Admin API: GET|PUT <url>/__mock/options, POST /__mock/reset, PUT /__mock/credits,
-POST /__mock/complete, GET /__mock/requests, /__mock/deliveries, /__mock/stats.
+POST /__mock/complete, POST /__mock/faults, GET /__mock/requests, /__mock/deliveries,
+/__mock/stats, /__mock/enrichments.
 `
 
 const num = (name: string, v: string | undefined, min = 0): number => {
@@ -118,10 +123,12 @@ export const parseMockArgs = (argv: ReadonlyArray<string>): ParsedMockArgs => {
         "provider-error-rate": { type: "string" },
         fault: { type: "string", multiple: true },
         leads: { type: "string" },
+        "print-openapi": { type: "boolean" },
         help: { type: "boolean", short: "h" }
       }
     })
     if (values.help) return { _tag: "Help", text: mockHelp }
+    if (values["print-openapi"]) return { _tag: "Help", text: `${JSON.stringify(openApiDocument(), null, 2)}\n` }
     const o: { -readonly [K in keyof (MockOptions & ListenOptions)]: any } = {}
     o.port = values.port === undefined ? 4010 : num("port", values.port)
     if (values.host !== undefined) o.host = values.host

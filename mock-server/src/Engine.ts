@@ -46,6 +46,15 @@ const errorMessages = {
 export type Engine = ReturnType<typeof makeEngine>
 
 /**
+ * What changed in the mock's state: the dashboard's live feed listens for these (never polls).
+ * `closed` is the last one: the mock was closed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Change = "requests" | "deliveries" | "enrichments" | "teams" | "options" | "reset" | "closed"
+
+/**
  * @since 0.1.0
  * @category constructors
  */
@@ -55,13 +64,21 @@ export const makeEngine = (
   webhookFetch: () => typeof fetch
 ) => {
   let options = initial
+  // Listeners cost nothing when there are none (the hot paths test the size first).
+  const listeners = new Set<(change: Change) => void>()
+  const notify = (change: Change): void => {
+    if (listeners.size > 0) for (const l of listeners) l(change)
+  }
+  let epoch = 0
+  let closed = false
+  let enrichmentsVersion = 0
   const teamsByKey = new Map<string, Team>()
   const teamsById = new Map<string, Team>()
   const enrichments = new Map<string, EnrichmentRecord>()
   const pending = new PendingHeap()
   const retention = new Fifo<EnrichmentRecord>()
-  const requests = new BoundedLog<RecordedRequest>(() => options.maxRecords)
-  const deliveries = new BoundedLog<Delivery>(() => options.maxRecords)
+  const requests = new BoundedLog<RecordedRequest>(() => options.maxRecords, () => notify("requests"))
+  const deliveries = new BoundedLog<Delivery>(() => options.maxRecords, () => notify("deliveries"))
   const injected: Array<{ spec: InjectedFault; left: number }> = []
   // Separate streams, so that e.g. turning a fault on never shifts the ids.
   let rngs: { ids: Rng; latency: Rng; faults: Rng; webhooks: Rng; hooks: Rng } = seedRngs(options.seed)
@@ -155,6 +172,8 @@ export const makeEngine = (
     team.stats.byStatus[r.status]++
     r.completedAt = now
     retention.push(r)
+    enrichmentsVersion++
+    notify("enrichments")
     // Webhooks: the request's own URL (no secret), then the team's hooks (with their secret).
     let body: Result.WebhookBody | undefined
     if (r.webhookUrl !== undefined) webhooks.send(r.webhookUrl, (body ??= webhookBody(r)))
@@ -179,6 +198,8 @@ export const makeEngine = (
     for (let r = retention.peek(); r !== undefined && (r.completedAt ?? 0) + keep <= now; r = retention.peek()) {
       retention.shift()
       if (enrichments.get(r.id) === r) enrichments.delete(r.id)
+      enrichmentsVersion++
+      notify("enrichments")
     }
   }
 
@@ -248,6 +269,8 @@ export const makeEngine = (
     enrichments.set(r.id, r)
     team.stats.enrichmentsCreated++
     team.stats.byStatus["in-progress"]++
+    enrichmentsVersion++
+    notify("enrichments")
     if (latency <= 0) complete(r, now)
     else {
       pending.push(r)
@@ -290,6 +313,9 @@ export const makeEngine = (
     injected.length = 0
     rngs = seedRngs(options.seed)
     syncTeams()
+    epoch++
+    enrichmentsVersion++
+    notify("reset")
   }
 
   const setOptions = (update: OptionsUpdate): ResolvedOptions => {
@@ -298,6 +324,7 @@ export const makeEngine = (
     if (options.seed !== before.seed) rngs = seedRngs(options.seed)
     syncTeams()
     if (update.credits !== undefined) for (const t of teamsByKey.values()) t.credits = creditsFor(options, t.apiKey)
+    notify("options")
     return options
   }
 
@@ -325,10 +352,32 @@ export const makeEngine = (
     reset,
     setOptions,
     pendingCount: () => pending.size,
+    /** Bumped by `reset`: a reader holding sequence numbers from before must start over. */
+    get epoch() {
+      return epoch
+    },
+    /** Bumped whenever an enrichment is created, completed or forgotten. */
+    get enrichmentsVersion() {
+      return enrichmentsVersion
+    },
+    notify,
+    get closed() {
+      return closed
+    },
+    /** Calls `listener` after each state change (synchronously: it should only take note). */
+    onChange: (listener: (change: Change) => void): (() => void) => {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
     close: (): void => {
+      closed = true
       timer?.cancel()
       timer = undefined
       webhooks.reset()
+      notify("closed")
+      listeners.clear()
     }
   }
 }

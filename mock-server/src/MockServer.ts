@@ -146,6 +146,7 @@ const makeHandle = (engine: Engine, initial: ResolvedOptions): MockHandle => {
     setOptions: (update) => engine.setOptions(update),
     setCredits: (apiKey, credits) => {
       teamOrThrow(apiKey).credits = Math.max(0, Math.floor(credits))
+      engine.notify("teams")
     },
     credits: (apiKey) => teamOrThrow(apiKey).credits,
     completeAll: () => engine.completeAll(),
@@ -162,6 +163,7 @@ const makeHandle = (engine: Engine, initial: ResolvedOptions): MockHandle => {
     teamId: (apiKey) => teamOrThrow(apiKey).id,
     injectFault: (fault) => {
       engine.injected.push({ spec: fault, left: Math.max(1, Math.floor(fault.times ?? 1)) })
+      engine.notify("options")
     },
     pending: () => engine.pendingCount(),
     close: async () => {

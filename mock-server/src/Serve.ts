@@ -83,6 +83,25 @@ export const listen = (server: MockServer, options: ListenOptions = {}): Promise
   })
 
 /**
+ * The line a served mock prints when ready: where the API, the admin API and the dashboard are.
+ *
+ * @example
+ * ```ts
+ * import { readyLine, serveMock } from "@lemlist-effect/mock-server"
+ *
+ * const served = await serveMock({ port: 0 })
+ * process.stdout.write(readyLine(served))
+ * // lemlist mock listening on http://127.0.0.1:PORT (API base URL …/api, admin …/__mock, dashboard …/__mock/ui)
+ * await served.close()
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const readyLine = (served: Pick<ServedMock, "url" | "apiUrl">): string =>
+  `lemlist mock listening on ${served.url} (API base URL ${served.apiUrl}, admin ${served.url}/__mock, dashboard ${served.url}/__mock/ui)\n`
+
+/**
  * Builds and serves a mock: what `pnpm mock` and `lemlist-enrich mock` run.
  *
  * @example

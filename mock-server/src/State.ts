@@ -230,27 +230,44 @@ export class Fifo<A> {
   toArray(): Array<A> {
     return this.items.slice(this.head)
   }
+  /** The newest `n` items, oldest first. */
+  last(n: number): Array<A> {
+    return this.items.slice(Math.max(this.head, this.items.length - Math.max(0, n)))
+  }
 }
 
 /**
- * A bounded log: keeps the newest `max` entries.
+ * A bounded log: keeps the newest `max` entries. `seq` counts every entry ever pushed (since
+ * the last `clear`), so a reader that remembers it can ask for what came after (the dashboard's
+ * live feed does).
  *
  * @since 0.1.0
  * @category models
  */
 export class BoundedLog<A> {
   private fifo = new Fifo<A>()
-  constructor(private max: () => number) {}
+  private pushed = 0
+  constructor(private max: () => number, private onPush: () => void = () => {}) {}
+  get seq(): number {
+    return this.pushed
+  }
   push(a: A): void {
     const max = this.max()
     if (max <= 0) return
+    this.pushed++
     this.fifo.push(a)
     while (this.fifo.size > max) this.fifo.shift()
+    this.onPush()
   }
   toArray(): Array<A> {
     return this.fifo.toArray()
   }
+  /** Entries pushed after `seq` was read (at most `limit`, the newest), oldest first. */
+  since(seq: number, limit: number): Array<A> {
+    return this.fifo.last(Math.min(limit, Math.max(0, this.pushed - seq)))
+  }
   clear(): void {
     this.fifo.clear()
+    this.pushed = 0
   }
 }

@@ -27,6 +27,8 @@ export interface Delivery {
   /** Mock clock time of the attempt. */
   readonly time: number
   readonly ok: boolean
+  /** How long the attempt took on the mock's clock (omitted when nothing was sent). */
+  readonly durationMs?: number
   /** `drop` (never sent), `duplicate` (second copy), `delay`, `reorder`, or `blocked` (non-loopback target). */
   readonly fault?: "drop" | "duplicate" | "delay" | "reorder" | "blocked"
   /** Why an attempt failed without a status. */
@@ -192,6 +194,7 @@ export const makeWebhooks = (deps: {
       body: job.body,
       time,
       ok,
+      durationMs: deps.clock.now() - time,
       ...(fault ? { fault } : {}),
       ...(error !== undefined ? { error } : {})
     })

@@ -3,7 +3,7 @@
  * `pnpm mock [options]`: serves the lemlist mock until SIGINT/SIGTERM.
  */
 import { mockHelp, parseMockArgs } from "./Cli.js"
-import { serveMock } from "./Serve.js"
+import { readyLine, serveMock } from "./Serve.js"
 
 const parsed = parseMockArgs(process.argv.slice(2))
 if (parsed._tag === "Help") {
@@ -18,7 +18,7 @@ const served = await serveMock(parsed.options).catch((e: unknown) => {
   process.stderr.write(`lemlist mock: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`)
   process.exit(1)
 })
-process.stdout.write(`lemlist mock listening on ${served.url} (API base URL ${served.apiUrl}, admin ${served.url}/__mock)\n`)
+process.stdout.write(readyLine(served))
 let closing = false
 const stop = (signal: string) => {
   if (closing) return

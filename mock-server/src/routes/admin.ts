@@ -4,7 +4,9 @@
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
 import type { InjectedFault } from "../Faults.js"
-import type { MockHandle } from "../MockServer.js"
+import type { EnrichmentView, MockHandle } from "../MockServer.js"
+import { openApiDocument } from "../OpenApi.js"
+import { dashboardRoutes } from "./dashboard.js"
 
 const readJson = async (req: Request): Promise<any> => {
   try {
@@ -61,5 +63,22 @@ export const adminRoutes = (engine: Engine, handle: MockHandle) =>
     .get("/enrichments", (c) => {
       const apiKey = c.req.query("apiKey")
       if (apiKey !== undefined && !engine.teamOf(apiKey)) return c.json({ error: "unknown apiKey" }, 404)
-      return c.json(handle.enrichments(apiKey))
+      const status = c.req.query("status")
+      const q = c.req.query("q")?.trim().toLowerCase()
+      const limitText = c.req.query("limit")
+      const limit = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText)
+      if (status !== undefined && !["in-progress", "done", "error"].includes(status)) {
+        return c.json({ error: "status: in-progress, done or error" }, 400)
+      }
+      if (!(limit >= 0)) return c.json({ error: "limit: a number >= 0" }, 400)
+      const matches = (e: EnrichmentView) =>
+        (status === undefined || e.status === status) &&
+        (!q || e.id.toLowerCase().includes(q) || JSON.stringify([e.metadata, e.input]).toLowerCase().includes(q))
+      const all = handle.enrichments(apiKey)
+      const found = status === undefined && !q ? all : all.filter(matches)
+      // The newest `limit` matches (still oldest first); the header tells how many matched.
+      c.header("X-Total-Count", String(found.length))
+      return c.json(found.length > limit ? found.slice(found.length - limit) : found)
     })
+    .get("/openapi.json", (c) => c.json(openApiDocument({ serverUrl: new URL(c.req.url).origin })))
+    .route("/", dashboardRoutes(engine))
