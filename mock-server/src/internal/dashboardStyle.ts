@@ -32,7 +32,7 @@ button, input, select { font: inherit; color: inherit; }
 .btn.light { background: #2a3050; color: #eef0fa; border-color: #394066; }
 .btn.ghost { background: transparent; color: #c5c9de; border-color: #394066; }
 .btn.small { padding: 4px 10px; font-size: 13px; }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 20px; padding: 18px 24px 40px; align-items: start; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 20px; padding: 18px 24px 40px; align-items: start; }
 .section-title { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 2px 0 10px; font-weight: 650; }
 .section-title .hint { text-transform: none; letter-spacing: 0; font-weight: 400; margin-left: 6px; }
 .hint { color: var(--muted); font-size: 12.5px; font-weight: 400; }
@@ -103,11 +103,11 @@ table.grid { width: 100%; border-collapse: collapse; font-size: 13px; }
 .row label { font-size: 12.5px; color: var(--muted); display: inline-flex; align-items: center; gap: 5px; }
 .row input[type=number] { width: 68px; }
 #inject-times { width: 54px; }
-.fault { display: grid; grid-template-columns: 1fr 92px 46px 12px; align-items: center; gap: 6px; margin: 3px 0; }
+.fault { display: grid; grid-template-columns: minmax(0, 1fr) 74px 50px 12px; align-items: center; gap: 6px; margin: 3px 0; }
 .fault .name { font-size: 12.5px; cursor: help; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .fault .pct { font-size: 12px; color: var(--muted); }
 .fault input[type=range] { width: 100%; accent-color: var(--accent); }
-.fault input[type=number] { width: 46px; padding: 2px 4px; text-align: right; font-size: 12.5px; }
+.fault input[type=number] { width: 50px; padding: 2px 4px; text-align: right; font-size: 12.5px; }
 .fault.active .name { color: var(--red); font-weight: 600; }
 .switch { display: inline-flex; align-items: center; gap: 10px; cursor: pointer; font-size: 13px; }
 .switch input { display: none; }
