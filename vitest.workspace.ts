@@ -14,5 +14,7 @@ export const projects: Array<TestProjectInlineConfiguration> = [
   project("mock-server", "mock-server"),
   project("enrich", "packages/enrich"),
   project("cli", "packages/cli"),
-  project("contract-tests", "packages/contract-tests")
+  project("contract-tests", "packages/contract-tests"),
+  // Builds, packs and npm-installs the packages in a temp project: minutes, not seconds.
+  project("install-test", "packages/install-test", { testTimeout: 120_000, hookTimeout: 180_000 })
 ]

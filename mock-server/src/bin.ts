@@ -1,6 +1,7 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
- * `pnpm mock [options]`: serves the lemlist mock until SIGINT/SIGTERM.
+ * `pnpm mock [options]`: serves the lemlist mock until SIGINT/SIGTERM. Installed, it is the
+ * `lemlist-mock` command: compiled to `dist/bin.js`, run by plain `node`.
  */
 import { mockHelp, parseMockArgs } from "./Cli.js"
 import { readyLine, serveMock } from "./Serve.js"

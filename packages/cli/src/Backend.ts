@@ -7,7 +7,11 @@
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { JournalError } from "@lemlist-effect/enrich/EnrichmentError"
 import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
+import * as RequestPacer from "@lemlist-effect/enrich/RequestPacer"
+import { PacerStoreSqlite } from "@lemlist-effect/enrich/sqlite"
 import * as WebhookReceiver from "@lemlist-effect/enrich/WebhookReceiver"
 import { makeMockServer, type MockOptions, type MockServer } from "@lemlist-effect/mock-server"
 import * as Effect from "effect/Effect"
@@ -37,6 +41,32 @@ export const embeddedMockDefaults: MockOptions = {
   credits: 100_000,
   rateLimit: { enabled: true, limit: 20, windowMs: 2000 }
 }
+
+/**
+ * The run's pacer, its store in the run's journal (the `SqlClient` given, tables `pacer_*`): a
+ * rerun after a kill starts where the killed process stopped, so a restart does not trip
+ * lemlist's limit. Clients built without their own `RequestPacer` take it from the context.
+ * A failure of its tables is the journal file's failure.
+ *
+ * @example
+ * ```ts
+ * import * as Backend from "@lemlist-effect/cli/Backend"
+ * import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
+ * import { Layer } from "effect"
+ *
+ * const Live = Layer.merge(JournalSqlite.layerFromClient, Backend.pacer).pipe(
+ *   Layer.provide(JournalSqlite.layerClient({ filename: "out.journal.sqlite" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const pacer: Layer.Layer<RequestPacer.RequestPacer, JournalError, SqlClient.SqlClient> = RequestPacer
+  .layerFromStore().pipe(
+    Layer.provide(PacerStoreSqlite.layer),
+    Layer.mapError((e) => new JournalError({ operation: `pacer ${e.operation}`, cause: e.cause }))
+  )
 
 /**
  * Hooks for tests: options merged into the embedded mock's, or a mock to reuse (so that a

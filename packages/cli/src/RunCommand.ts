@@ -177,7 +177,11 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
     const planned = (stream: Stream.Stream<CsvInput.Row, CsvInput.CsvInputError>) =>
       stream.pipe(Stream.map(plan), Stream.grouped(chunkSize))
 
-    const JournalLive = JournalSqlite.layer({ filename: journalPath }).pipe(Layer.mapError(journalFailed(journalPath)))
+    // One SQLite connection for the journal and the pacer's store (Backend.pacer): same file.
+    const JournalLive = Layer.merge(JournalSqlite.layerFromClient, Backend.pacer).pipe(
+      Layer.provide(JournalSqlite.layerClient({ filename: journalPath })),
+      Layer.mapError(journalFailed(journalPath))
+    )
 
     let started = false
     const program = Effect.gen(function*() {

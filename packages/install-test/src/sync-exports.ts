@@ -1,0 +1,18 @@
+/**
+ * `pnpm sync:exports`: writes each publishable package's `publishConfig.exports` from its
+ * `src/` modules (`exportsFor`), touching nothing else in the manifest. Run it after adding or
+ * removing a public module; the install test fails until it is run.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { exportsFor, publishable, root } from "./Packages.js"
+
+for (const pkg of publishable()) {
+  const file = join(root, pkg.dir, "package.json")
+  const manifest = JSON.parse(readFileSync(file, "utf8")) as { publishConfig?: Record<string, unknown> }
+  const before = JSON.stringify(manifest.publishConfig?.exports)
+  manifest.publishConfig = { ...manifest.publishConfig, exports: exportsFor(pkg.dir) }
+  if (JSON.stringify(manifest.publishConfig.exports) === before) continue
+  writeFileSync(file, JSON.stringify(manifest, null, 2) + "\n")
+  console.log(`${pkg.dir}/package.json: publishConfig.exports updated`)
+}
