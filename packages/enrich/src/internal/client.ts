@@ -129,7 +129,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
      * may spend credits is interruptible only while it waits for its slot: once `beforeSend`
      * has run, it is on the wire, and abandoning it would leave its fate unknown, so an
      * interrupt waits for the answer (or the timeout, which still cuts it: the exchange runs in
-     * a child fiber of its own).
+     * a fiber of its own).
      */
     const attempt = <A, H>(call: Call<A>, hooks: SendHooks<H> | undefined): Effect.Effect<A, E.LemlistError | H> =>
       call.safety === "idempotent"
@@ -137,7 +137,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         : Effect.uninterruptible(Effect.gen(function*() {
           const startedAt = yield* Effect.interruptible(pacer.take(key))
           if (hooks) yield* hooks.beforeSend
-          return yield* Fiber.join(yield* Effect.fork(Effect.interruptible(exchange(call, startedAt))))
+          // A daemon, not a child: an interrupt signal reaches a fiber's children even while the
+          // fiber itself is uninterruptible, and would abort the request mid-flight.
+          return yield* Fiber.join(yield* Effect.forkDaemon(exchange(call, startedAt)))
         }))
 
     /**
