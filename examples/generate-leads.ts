@@ -42,11 +42,21 @@ const titles = [
 
 export const header = ["First Name", "Last Name", "Company", "Website", "Email", "LinkedIn URL", "Job Title"]
 
-export const generate = (count = 2000, seed = 20261126): Array<Array<string>> => {
+/**
+ * What a row was generated as. Only `nothingUsable` rows (a job title alone) are meant to be
+ * bad leads: every other kind can run at least one enrichment type. `malformed` rows have a
+ * wrong field count (the command skips them before they become leads).
+ */
+export type Kind = "complete" | "linkedinOnly" | "emailOnly" | "noDomain" | "noCompanyName" | "nothingUsable" | "malformed"
+
+export const generate = (count = 2000, seed = 20261126): Array<Array<string>> => generateLabelled(count, seed).map((r) => r.row)
+
+/** The rows with the kind each was generated as (a duplicate has its original's kind). */
+export const generateLabelled = (count = 2000, seed = 20261126): Array<{ row: Array<string>; kind: Kind }> => {
   const rnd = random(seed)
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(rnd() * xs.length)]!
   const slug = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")
-  const rows: Array<Array<string>> = []
+  const rows: Array<{ row: Array<string>; kind: Kind }> = []
   for (let i = 0; i < count; i++) {
     const first = pick(firstNames)
     const last = pick(lastNames)
@@ -59,36 +69,49 @@ export const generate = (count = 2000, seed = 20261126): Array<Array<string>> =>
     const title = pick(titles)
     const kind = rnd()
     let row: Array<string>
+    let label: Kind
     if (kind < 0.5) {
+      label = "complete"
       // complete: names, company, website; email and LinkedIn often there
       row = [first, last, rnd() < 0.15 ? `${company}, Inc.` : company, website, rnd() < 0.5 ? email : "", rnd() < 0.6 ? linkedin : "", title]
     } else if (kind < 0.65) {
+      label = "linkedinOnly"
       // only a LinkedIn URL (sometimes without the scheme)
       row = ["", "", "", "", "", rnd() < 0.2 ? linkedin.replace("https://www.", "") : linkedin, ""]
     } else if (kind < 0.77) {
+      label = "emailOnly"
       // email only
       row = ["", "", "", "", email, "", rnd() < 0.5 ? title : ""]
     } else if (kind < 0.9) {
-      // names and company but no website, no LinkedIn: find_email cannot run (MISSING_INPUTS)
+      label = "noDomain"
+      // names and company but no website, no LinkedIn: find_email cannot run (MISSING_INPUTS),
+      // linkedin_enrichment can (names with a company name)
       row = [first, last, company, "", rnd() < 0.4 ? email : "", "", title]
     } else if (kind < 0.97) {
+      label = "noCompanyName"
       // names, website, no company name
       row = [first, last, "", website, "", "", title]
     } else {
+      label = "nothingUsable"
       // nothing usable: a job title alone
       row = ["", "", "", "", "", "", title]
     }
-    rows.push(row)
+    rows.push({ row, kind: label })
   }
   // A few duplicates, as CRM exports have: same lead twice, enriched (and charged) once.
   for (let d = 0; d < 10; d++) {
     const at = 100 + d * 150
-    rows[at + 1] = [...rows[at]!]
+    if (at + 1 >= rows.length) break
+    rows[at + 1] = { row: [...rows[at]!.row], kind: rows[at]!.kind }
   }
   // A few malformed rows: a field too many (an unquoted comma) or too few.
   for (const at of [333, 777, 1234, 1500, 1999]) {
-    const row = rows[at]!
-    rows[at] = at % 2 === 0 ? [...row.slice(0, 5)] : [...row.slice(0, 2), "Smith", "Jones & Co", ...row.slice(3)]
+    if (at >= rows.length) break
+    const row = rows[at]!.row
+    rows[at] = {
+      row: at % 2 === 0 ? [...row.slice(0, 5)] : [...row.slice(0, 2), "Smith", "Jones & Co", ...row.slice(3)],
+      kind: "malformed"
+    }
   }
   return rows
 }

@@ -46,6 +46,27 @@ class Finished extends Error {
 
 const opt = <A>(o: Options.Options<Option.Option<A>>) => Options.map(o, Option.getOrUndefined)
 
+/**
+ * `--types` and `--missing-inputs` together: `auto` is every workflow, each lead running those
+ * it has inputs for (so `auto` with `--missing-inputs reject` is a contradiction); a list keeps
+ * today's default, rejecting a lead that lacks an input, unless `--missing-inputs skip-type`.
+ */
+const parseTypesAndMode = (text: string | undefined, mode: string | undefined) =>
+  Effect.gen(function*() {
+    if (mode !== undefined && mode !== "reject" && mode !== "skip-type") {
+      return yield* new UsageError({ detail: `--missing-inputs ${mode}: expected reject or skip-type` })
+    }
+    if (text?.trim().toLowerCase() === "auto") {
+      if (mode === "reject") {
+        return yield* new UsageError({
+          detail: "--types auto runs what each lead has inputs for; it cannot be combined with --missing-inputs reject"
+        })
+      }
+      return { types: EnrichmentType.all, missingInputs: "skip-type" as const }
+    }
+    return { types: yield* parseTypes(text), missingInputs: mode === "skip-type" ? "skip-type" as const : "reject" as const }
+  })
+
 const parseTypes = (text: string | undefined) =>
   Effect.gen(function*() {
     if (text === undefined) return [] as ReadonlyArray<EnrichmentType.EnrichmentType>
@@ -102,7 +123,15 @@ const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefi
     input: Args.text({ name: "input.csv" }).pipe(Args.withDescription("The CSV file of leads (UTF-8, header line first)")),
     types: opt(Options.text("types").pipe(
       Options.withAlias("t"),
-      Options.withDescription(`Enrichments for every lead, comma-separated: ${EnrichmentType.all.join(", ")}`),
+      Options.withDescription(
+        `Enrichments for every lead, comma-separated: ${EnrichmentType.all.join(", ")}; or auto (all four, each lead running those it has inputs for)`
+      ),
+      Options.optional
+    )),
+    missingInputs: opt(Options.text("missing-inputs").pipe(
+      Options.withDescription(
+        "A lead lacking the inputs of some enrichments: reject it (default), or skip-type: run the others (the default with --types auto)"
+      ),
       Options.optional
     )),
     typesColumn: opt(Options.text("types-column").pipe(
@@ -149,15 +178,20 @@ const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefi
     ),
     restart: Options.boolean("restart").pipe(
       Options.withDescription("Discard the journal and start over (leads already sent are sent again)")
-    )
+    ),
+    report: opt(Options.text("report").pipe(
+      Options.withDescription("Write a self-contained HTML report of the run to this file (e.g. out/report.html)"),
+      Options.optional
+    ))
   }, (args) =>
     Effect.gen(function*() {
-      const types = yield* parseTypes(args.types)
+      const { missingInputs, types } = yield* parseTypesAndMode(args.types, args.missingInputs)
       const map = yield* parseMap(args.map)
       const delimiter = yield* parseDelimiter(args.delimiter)
       const code = yield* RunCommand.run({
         ...args,
         types,
+        missingInputs,
         map,
         delimiter,
         baseUrl: args.baseUrl ?? io.env.LEMLIST_BASE_URL,

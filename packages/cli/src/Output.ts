@@ -61,7 +61,8 @@ export const resultColumns = [
   "lemlist_outcome",
   "lemlist_error_code",
   "lemlist_error_message",
-  "lemlist_enrichment_id"
+  "lemlist_enrichment_id",
+  "lemlist_skipped_types"
 ] as const
 
 /**
@@ -105,6 +106,8 @@ export const flatten = (result: RowResult): Record<ResultColumn, string> => {
   }
   const o = result.outcome
   out.lemlist_outcome = o._tag
+  // Types left out for lack of inputs (--types auto / --missing-inputs skip-type).
+  out.lemlist_skipped_types = (o.skipped ?? []).map((s) => `${s.type}: ${s.code}`).join("; ")
   switch (o._tag) {
     case "Enriched":
     case "NotFound": {

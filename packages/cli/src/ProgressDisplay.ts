@@ -183,8 +183,12 @@ export interface Summary {
   readonly requests: number
   readonly rateLimited: number
   readonly creditsSpent: number
+  /** The most the run could cost, from the workflows each lead runs (before it started). */
+  readonly creditsEstimate: number
   readonly elapsedMillis: number
   readonly exitCode: number
+  /** The HTML report written, if asked for (`--report`). */
+  readonly report?: string | undefined
 }
 
 /**
@@ -222,9 +226,11 @@ export const table = (s: Summary): string => {
     rule,
     ...rows.map(([l, x], i) => (i === rows.length - 1 ? `${rule}\n` : "") + `${l.padEnd(w)}   ${x.padStart(v)}`),
     rule,
-    `${n(s.requests)} requests (${n(s.rateLimited)} answered 429) · ${n(s.creditsSpent)} credits spent · ${duration(s.elapsedMillis)}` +
+    `${n(s.requests)} requests (${n(s.rateLimited)} answered 429) · ${n(s.creditsSpent)} credits spent (at most ${n(s.creditsEstimate)}) · ` +
+    `${duration(s.elapsedMillis)}` +
     (s.resumed > 0 ? ` · ${n(s.resumed)} outcomes from an earlier run` : ""),
     ...(s.output === undefined ? [] : [`output:  ${s.output}`]),
-    `journal: ${s.journal}`
+    `journal: ${s.journal}`,
+    ...(s.report === undefined ? [] : [`report:  ${s.report}`])
   ].join("\n")
 }

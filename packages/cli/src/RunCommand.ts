@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { EnrichmentType, Validation } from "@lemlist-effect/contract"
+import { EnrichmentType } from "@lemlist-effect/contract"
 import * as Enrichment from "@lemlist-effect/enrich/Enrichment"
 import * as Journal from "@lemlist-effect/enrich/Journal"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
@@ -47,6 +47,8 @@ import * as CsvInput from "./CsvInput.js"
 import { ExitCode } from "./ExitCode.js"
 import * as Output from "./Output.js"
 import * as ProgressDisplay from "./ProgressDisplay.js"
+import * as Report from "./Report.js"
+import * as RunRecord from "./RunRecord.js"
 
 /**
  * The options of `run`, as parsed by the command line.
@@ -57,6 +59,8 @@ import * as ProgressDisplay from "./ProgressDisplay.js"
 export interface RunOptions {
   readonly input: string
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  /** What a lead lacking some inputs does: rejected, or runs the other types (`--types auto`). */
+  readonly missingInputs: Lead.MissingInputs
   readonly typesColumn: string | undefined
   readonly out: string | undefined
   readonly journal: string | undefined
@@ -74,6 +78,8 @@ export interface RunOptions {
   readonly budget: number | undefined
   readonly resendUndetermined: boolean
   readonly restart: boolean
+  /** Where to write the HTML report of the run, if anywhere. */
+  readonly report?: string | undefined
   readonly hooks?: Backend.EmbeddedMockHooks | undefined
 }
 
@@ -99,9 +105,16 @@ export const defaultJournal = (output: string): string => {
   return nodePath.join(parsed.dir, `${parsed.name}.journal.sqlite`)
 }
 
-/** What one row is for this run. */
+/** What one row is for this run: a lead (with the library's plan for it), or a malformed row. */
 type Planned =
-  | { readonly _tag: "Lead"; readonly row: CsvInput.Row; readonly lead: Lead.Lead; readonly key: string; readonly types: ReadonlyArray<EnrichmentType.EnrichmentType> }
+  | {
+    readonly _tag: "Lead"
+    readonly row: CsvInput.Row
+    readonly lead: Lead.Lead
+    readonly plan: Lead.Plan
+    /** The types the row asked for. */
+    readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  }
   | { readonly _tag: "Skip"; readonly row: CsvInput.Row; readonly code: string; readonly message: string }
 
 const chunkSize = 500
@@ -172,7 +185,8 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       const converted = ColumnMapping.toLead(mapping, row.fields, defaultTypes)
       if (converted._tag === "Skip") return { _tag: "Skip", row, code: converted.code, message: converted.message }
       const lead: Lead.Lead = { input: converted.input, types: converted.types, metadata: { row: row.index + 1 } }
-      return { _tag: "Lead", row, lead, key: Lead.keyOf(lead, runTypes), types: converted.types }
+      // The library's own plan: the same key and workflows the run will use.
+      return { _tag: "Lead", row, lead, plan: Lead.plan(lead, runTypes, options.missingInputs), types: converted.types }
     }
     const planned = (stream: Stream.Stream<CsvInput.Row, CsvInput.CsvInputError>) =>
       stream.pipe(Stream.map(plan), Stream.grouped(chunkSize))
@@ -186,12 +200,12 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
     let started = false
     const program = Effect.gen(function*() {
       // ---- pass 1: scan --------------------------------------------------------------------------
-      const scan = { rows: 0, leads: 0, skipped: 0, done: 0, inFlight: 0, toRun: 0, maxCost: 0 }
+      const scan = { rows: 0, leads: 0, skipped: 0, done: 0, inFlight: 0, toRun: 0, maxCost: 0, partial: 0, none: 0 }
       yield* planned(file.rows).pipe(
         Stream.runForEach((chunk) =>
           Effect.gen(function*() {
             const items = Chunk.toReadonlyArray(chunk)
-            const entries = yield* journalLookup(items.flatMap((p) => (p._tag === "Lead" ? [p.key] : [])))
+            const entries = yield* journalLookup(items.flatMap((p) => (p._tag === "Lead" ? [p.plan.key] : [])))
             for (const p of items) {
               scan.rows++
               if (p._tag === "Skip") {
@@ -199,15 +213,16 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
                 continue
               }
               scan.leads++
-              if (entries.get(p.key)?._tag === "Done") {
+              if (p.plan._tag === "Reject") scan.none++
+              else if (p.plan.skipped.length > 0) scan.partial++
+              if (entries.get(p.plan.key)?._tag === "Done") {
                 scan.done++
                 continue
               }
               scan.toRun++
-              if (entries.get(p.key)?._tag === "Submitted") scan.inFlight++
-              if (Validation.validateItem({ input: p.lead.input, enrichmentRequests: p.types }) === undefined) {
-                scan.maxCost += EnrichmentType.maxCost(p.types)
-              }
+              if (entries.get(p.plan.key)?._tag === "Submitted") scan.inFlight++
+              // Per lead, what it will really run (a refused lead costs nothing).
+              if (p.plan._tag === "Run") scan.maxCost += EnrichmentType.maxCost(p.plan.types)
             }
           })
         )
@@ -217,6 +232,13 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
         `Input: ${options.input}: ${ProgressDisplay.n(scan.rows)} rows, ${ProgressDisplay.n(scan.leads)} leads` +
           (scan.skipped > 0 ? `, ${ProgressDisplay.n(scan.skipped)} malformed rows skipped` : "")
       )
+      if (options.missingInputs === "skip-type") {
+        yield* say(
+          `Workflows: each lead runs those of ${runTypes.join(", ")} it has inputs for: ` +
+            `${ProgressDisplay.n(scan.leads - scan.partial - scan.none)} run all, ${ProgressDisplay.n(scan.partial)} run some, ` +
+            `${ProgressDisplay.n(scan.none)} can run none (rejected before sending).`
+        )
+      }
       if (journalExisted && scan.done > 0) {
         yield* say(
           `Resuming from the journal ${journalPath}: ${ProgressDisplay.n(scan.done)} of ${ProgressDisplay.n(scan.leads)} leads ` +
@@ -229,8 +251,16 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       // ---- pass 2: enrich ---------------------------------------------------------------------------
       let runError: CliError | undefined
       let progressSnapshot: Progress.Progress | undefined
+      let backendDescription: string | undefined
+      const record = RunRecord.make()
+      const creditsByType: Record<string, number> = {}
       if (scan.toRun > 0) {
         const backend = yield* Backend.make(options)
+        backendDescription = backend.description
+        // With a report, the client's pacer and bulk calls are timed (RunRecord).
+        const client = options.report === undefined
+          ? backend.client
+          : RunRecord.client(record).pipe(Layer.provide(backend.client.pipe(Layer.provide(RunRecord.pacer(record)))))
         const enrich = Effect.gen(function*() {
           const client = yield* LemlistClient.LemlistClient
           yield* say(`Backend: ${backend.description}`)
@@ -284,12 +314,18 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
             yield* ProgressDisplay.show(progress, io, mode)
             yield* Enrichment.run(leads, {
               types: runTypes,
+              missingInputs: options.missingInputs,
               total: scan.leads,
               progress,
               creditCheck: "off",
               resendUndetermined: options.resendUndetermined,
               ...(options.budget === undefined ? {} : { budget: options.budget })
-            }).pipe(Stream.runDrain)
+            }).pipe(Stream.runForEach((outcome) =>
+              Effect.sync(() => {
+                RunRecord.observe(record, outcome)
+                if (outcome._tag === "Enriched" || outcome._tag === "NotFound") Report.creditsByType(outcome.result, creditsByType)
+              })
+            ))
           })).pipe(
             Effect.onInterrupt(() =>
               SubscriptionRef.get(progress).pipe(
@@ -307,7 +343,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
           )
         })
         const result = yield* enrich.pipe(
-          Effect.provide(Layer.mergeAll(backend.client, backend.receiver ?? Layer.empty)),
+          Effect.provide(Layer.mergeAll(client, backend.receiver ?? Layer.empty)),
           Effect.either
         )
         if (Either.isLeft(result)) {
@@ -339,21 +375,31 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       // ---- pass 3: write in input order -------------------------------------------------------
       const tally: Record<string, number> = {}
       const count = (tag: string) => (tally[tag] = (tally[tag] ?? 0) + 1)
+      const reportTally = Report.tally()
       const rows = planned(file.rows).pipe(
         Stream.mapEffect((chunk) =>
           Effect.gen(function*() {
             const items = Chunk.toReadonlyArray(chunk)
-            const entries = yield* journalLookup(items.flatMap((p) => (p._tag === "Lead" ? [p.key] : [])))
+            const entries = yield* journalLookup(items.flatMap((p) => (p._tag === "Lead" ? [p.plan.key] : [])))
             return items.map((p): Output.OutputRow => {
               let result: Output.RowResult
               if (p._tag === "Skip") result = { _tag: "Skipped", code: p.code, message: p.message }
               else {
-                const entry = entries.get(p.key)
+                const entry = entries.get(p.plan.key)
                 result = entry?._tag === "Done"
                   ? { _tag: "Outcome", outcome: entry.outcome, encoded: Schema.encodeSync(Outcome.Outcome)(entry.outcome) }
                   : { _tag: "Pending" }
               }
               count(result._tag === "Outcome" ? result.outcome._tag : result._tag)
+              if (options.report !== undefined) {
+                Report.count(reportTally, {
+                  row: p.row.index + 1,
+                  cells: p.row.fields,
+                  types: p._tag === "Lead" && p.plan._tag === "Run" ? p.plan.types : p._tag === "Lead" ? p.types : [],
+                  skipped: p._tag === "Lead" ? p.plan.skipped : [],
+                  result
+                })
+              }
               return { index: p.row.index, line: p.row.line, fields: p.row.fields, result }
             })
           })
@@ -374,8 +420,27 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
         requests: progressSnapshot?.requests ?? 0,
         rateLimited: progressSnapshot?.rateLimited ?? 0,
         creditsSpent: progressSnapshot?.creditsSpent ?? 0,
+        creditsEstimate: scan.maxCost,
         elapsedMillis: Date.now() - startedAt,
-        exitCode
+        exitCode,
+        ...(options.report === undefined ? {} : { report: options.report })
+      }
+      if (options.report !== undefined) {
+        yield* Report.write(
+          options.report,
+          Report.data({
+            summary,
+            startedAt,
+            backend: backendDescription,
+            types: runTypes,
+            missingInputs: options.missingInputs,
+            estimate: scan.maxCost,
+            budget: options.budget,
+            creditsByType,
+            tally: reportTally,
+            record
+          })
+        )
       }
       if (options.json) yield* Effect.sync(() => io.stdout(JSON.stringify(summary) + "\n"))
       else if (!options.quiet) yield* Effect.sync(() => io.stdout(ProgressDisplay.table(summary) + "\n"))

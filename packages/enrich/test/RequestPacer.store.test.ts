@@ -217,4 +217,27 @@ describe("PacerStoreSqlite", () => {
       assert.deepStrictEqual(b, Array.from({ length: 20 }, (_, i) => 2025 + i * 100))
       assert.strictEqual(maxInWindow([...a, ...b], 2025), 20)
     }))
+
+  it.scoped("a 429's pause and the margin it taught survive the restart", () =>
+    Effect.gen(function*() {
+      const filename = yield* tempFile
+      const onFile = <A>(use: (pacer: RequestPacer.Service) => Effect.Effect<A>) =>
+        Effect.flatMap(RequestPacer.RequestPacer, use).pipe(
+          Effect.provide(RequestPacer.layerFromStore().pipe(Layer.provide(PacerStoreSqlite.layerFile({ filename }))))
+        )
+      // A's only request is answered 429, Retry-After 3 s; then A is killed.
+      yield* onFile((pacer) =>
+        Effect.flatMap(pacer.take("k"), (startedAt) =>
+          pacer.observe("k", { startedAt, status: 429, retryAfterMillis: 3000 })))
+      yield* TestClock.adjust("500 millis")
+      const b = yield* onFile((pacer) =>
+        Effect.gen(function*() {
+          const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 21 }), () => pacer.take("k")))
+          yield* TestClock.adjust("10 seconds")
+          return yield* Fiber.join(fiber)
+        }))
+      // B waits out A's pause, then paces 20 per 2,000 + 50 ms (the margin doubled by A's 429).
+      assert.strictEqual(b[0], 3000)
+      assert.strictEqual(b[20], 3000 + 2050)
+    }))
 })
