@@ -94,8 +94,9 @@ export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Eff
           state.emit(withMetadata(entry.outcome, candidate.metadata), false)
         }
       } else if (entry._tag === "Submitted") {
-        // Sent by an earlier run: its webhook may be lost, so poll now.
-        state.awaitResult(candidate, entry.enrichmentId, 0)
+        // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
+        // receiver, when its URL outlived that run (poll after the grace).
+        state.awaitResult(candidate, entry.enrichmentId, state.settings.resumedFirstPoll)
       } else if (resend) {
         toSubmit.push(candidate)
       } else {

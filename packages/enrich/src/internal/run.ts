@@ -66,7 +66,7 @@ export const run = (
     const client = yield* LemlistClient
     const journal = yield* Journal
     const receiver = yield* Effect.serviceOption(WebhookReceiver)
-    const settings = RunState.settings(options, Option.getOrUndefined(Option.map(receiver, (r) => r.url)))
+    const settings = RunState.settings(options, Option.getOrUndefined(receiver))
     yield* checkCredits(client, settings, options)
 
     const state = yield* RunState.make({

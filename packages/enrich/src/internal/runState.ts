@@ -67,10 +67,19 @@ export interface Settings {
   }
   /** When to poll a fresh enrichment first: soon without webhooks, after a grace with them. */
   readonly firstPoll: number
+  /**
+   * When to poll first an enrichment an earlier run submitted: at once, unless the receiver's
+   * URL outlived that run (lemlist's webhook retries reach this one): then after the grace.
+   */
+  readonly resumedFirstPoll: number
 }
 
 /** @internal */
-export const settings = (options: Options, webhookUrl: string | undefined): Settings => {
+export const settings = (
+  options: Options,
+  receiver: { readonly url: string; readonly stable: boolean } | undefined
+): Settings => {
+  const webhookUrl = receiver?.url
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 500, 500))
   const polling = {
     initialDelay: Duration.toMillis(options.polling?.initialDelay ?? "2 seconds"),
@@ -89,7 +98,8 @@ export const settings = (options: Options, webhookUrl: string | undefined): Sett
     budget: options.budget,
     webhookUrl,
     polling,
-    firstPoll: webhookUrl === undefined ? polling.initialDelay : polling.webhookGrace
+    firstPoll: webhookUrl === undefined ? polling.initialDelay : polling.webhookGrace,
+    resumedFirstPoll: receiver?.stable === true ? polling.webhookGrace : 0
   }
 }
 
