@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { generate, header } from "../../../examples/generate-leads.js"
 import { ExitCode } from "../src/ExitCode.js"
 import { csvText } from "../src/Output.js"
-import { fastMock, runCli, tempDir, writeFile } from "./support/cli.js"
+import { runCli, tempDir, writeFile } from "./support/cli.js"
 
 const skip = unavailable()
 if (skip) console.warn(`[browser tests skipped] ${skip}`)
