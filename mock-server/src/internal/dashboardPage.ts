@@ -49,7 +49,7 @@ export const dashboardPage = (base: string): string =>
         <span class="hint" id="enr-shown"></span>
       </div>
       <div class="table-wrap"><table class="grid" id="enrichments">
-        <thead><tr><th>id</th><th>team</th><th>workflows</th><th>status</th><th>metadata</th><th>input</th><th class="num">created</th><th class="num">took</th><th class="num">credits</th></tr></thead>
+        <thead><tr><th>id</th><th>team</th><th>workflows</th><th>status</th><th>metadata</th><th>input</th><th class="num" title="from creation to completion; hover for the creation time">took</th><th class="num">credits</th></tr></thead>
         <tbody></tbody></table></div>
     </div>
     <div class="panel hidden" id="panel-webhooks">

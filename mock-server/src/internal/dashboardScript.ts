@@ -225,19 +225,20 @@ export const dashboardScript = String.raw`
     $("enr-shown").textContent = e.total > e.rows.length ? "newest " + fmt(e.rows.length) + " of " + fmt(e.total) : fmt(e.total) + " shown";
     if (!e.rows.length) {
       body.innerHTML = e.q || e.status
-        ? empty(9, "No enrichment matches", "Try another search or status.")
-        : empty(9, "No enrichments yet", "POST " + "/api/v2/enrichments/bulk with this mock's API key, and they appear here as they run.");
+        ? empty(8, "No enrichment matches", "Try another search or status.")
+        : empty(8, "No enrichments yet", "POST " + "/api/v2/enrichments/bulk with this mock's API key, and they appear here as they run.");
       return;
     }
     body.innerHTML = e.rows.map(function (x) {
       var took = x.completedAt !== undefined ? ms(x.completedAt - x.createdAt) : "<span class=\"c-muted\">" + ms(Math.max(0, x.completesAt - mockNow())) + " left</span>";
-      var inputText = Object.keys(x.input).map(function (k) { return x.input[k]; }).join(" · ");
-      return "<tr data-id=\"" + esc(x.id) + "\"><td class=\"mono\">" + esc(x.id) + "</td><td class=\"nowrap\">" + teamLabel(x.teamId) + "</td><td class=\"nowrap\">" +
+      var i = x.input, name = [i.firstName, i.lastName].filter(Boolean).join(" ");
+      var inputText = [name, i.email, i.companyName || i.companyDomain, i.linkedinUrl].filter(Boolean).join(" · ");
+      return "<tr data-id=\"" + esc(x.id) + "\"><td class=\"mono\">" + esc(x.id) + "</td><td class=\"nowrap\">" + teamLabel(x.teamId) + "</td><td>" +
         x.types.map(function (t) { return "<span class=\"chip\">" + esc(t) + "</span>"; }).join("") + "</td>" +
         "<td><span class=\"badge " + statusBadge[x.status] + "\">" + esc(x.status) + "</span>" + (x.errorCode ? " <span class=\"mono c-red\">" + esc(x.errorCode) + "</span>" : "") + "</td>" +
         "<td class=\"mono trunc\" title=\"" + esc(x.metadata === undefined ? "" : JSON.stringify(x.metadata)) + "\">" + (x.metadata === undefined ? "<span class=\"c-muted\">–</span>" : esc(JSON.stringify(x.metadata))) + "</td>" +
         "<td class=\"trunc\" title=\"" + esc(inputText) + "\">" + esc(inputText) + "</td>" +
-        "<td class=\"num\" title=\"" + clock(x.createdAt) + "\">" + ago(x.createdAt) + "</td><td class=\"num\">" + took + "</td><td class=\"num\">" + fmt(x.creditsCharged) + "</td></tr>";
+        "<td class=\"num\" title=\"created " + clock(x.createdAt) + " (" + ago(x.createdAt) + ")\">" + took + "</td><td class=\"num\">" + fmt(x.creditsCharged) + "</td></tr>";
     }).join("");
   }
 

@@ -87,12 +87,12 @@ table.grid { width: 100%; border-collapse: collapse; font-size: 13px; }
 .grid .time { font-variant-numeric: tabular-nums; white-space: nowrap; color: #454c66; }
 .grid .nowrap { white-space: nowrap; }
 .mono { font-family: var(--mono); font-size: 12px; }
-.trunc { max-width: 260px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.trunc { max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .b-green { background: var(--green-soft); color: var(--green); } .b-amber { background: var(--amber-soft); color: var(--amber); }
 .b-red { background: var(--red-soft); color: var(--red); } .b-blue { background: var(--blue-soft); color: var(--blue); }
 .b-muted { background: #eef0f5; color: var(--muted); } .b-accent { background: var(--accent-soft); color: var(--accent); }
-.chip { display: inline-block; padding: 0 6px; margin: 0 3px 2px 0; border-radius: 5px; background: #f0f1f8; color: #4b5270; font-size: 11.5px; font-family: var(--mono); }
+.chip { display: inline-block; white-space: nowrap; padding: 0 6px; margin: 0 3px 2px 0; border-radius: 5px; background: #f0f1f8; color: #4b5270; font-size: 11.5px; font-family: var(--mono); }
 .empty td { text-align: center; color: var(--muted); padding: 36px 10px; background: var(--card) !important; }
 .empty .big { font-size: 15px; color: var(--text); margin-bottom: 4px; }
 .knobs { position: sticky; top: 64px; display: flex; flex-direction: column; gap: 12px; }
