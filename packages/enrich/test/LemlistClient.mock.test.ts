@@ -20,7 +20,7 @@ const mock = (options: MockOptions = {}) =>
   Effect.map(effectClock, (clock) =>
     makeMockServer({ apiKeys: [KEY, OTHER], seed: 42, latency: 1000, clock, ...options }))
 
-/** A client on the mock. Without `pacer`, the process-wide pacer for the key is used. */
+/** A client on the mock. Without `pacer`, the client builds a pacer of its own. */
 const clientOn = (
   server: MockServer,
   options: Partial<LemlistClient.Options> & { readonly key?: string } = {},
