@@ -1,6 +1,7 @@
 /**
  * One process of the two-process pacer test: takes `n` slots for one key from the SQLite store
- * in `file`, all at once, and prints the wall-clock moment each request could leave (JSON).
+ * in `file`, all at once, and prints when each left (`take`'s answer: the wall clock, in ms, at
+ * which the store booked it, later than its slot if the process woke late).
  *
  * Usage: node --import tsx pacerProcess.ts <file> <n>
  */
@@ -12,11 +13,7 @@ const [file, n] = [process.argv[2], Number(process.argv[3])]
 
 const program = Effect.gen(function*() {
   const pacer = yield* RequestPacer.RequestPacer
-  return yield* Effect.forEach(
-    Array.from({ length: n }),
-    () => Effect.zipRight(pacer.take("shared-key"), Effect.sync(() => Date.now())),
-    { concurrency: "unbounded" }
-  )
+  return yield* Effect.forEach(Array.from({ length: n }), () => pacer.take("shared-key"), { concurrency: "unbounded" })
 }).pipe(
   // A short interval, so that the window (not the spacing) is what holds the two processes.
   Effect.provide(
