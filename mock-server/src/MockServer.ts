@@ -9,6 +9,7 @@ import { Hono } from "hono"
 import { type MockClock, realClock } from "./Clock.js"
 import { type Engine, makeEngine, type RecordedRequest } from "./Engine.js"
 import { connectionError, connectionFaultHeader, type InjectedFault } from "./Faults.js"
+import { view } from "./internal/view.js"
 import { type MockOptions, type OptionsUpdate, resolve, type ResolvedOptions } from "./Options.js"
 import { adminRoutes } from "./routes/admin.js"
 import { lemlistRoutes } from "./routes/lemlist.js"
@@ -104,22 +105,6 @@ export interface MockServer {
   /** The clock the mock runs on. */
   readonly clock: MockClock
 }
-
-const view = (r: import("./State.js").EnrichmentRecord): EnrichmentView => ({
-  id: r.id,
-  teamId: r.team.id,
-  input: r.input,
-  types: r.types,
-  ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
-  status: r.status,
-  ...(r.errorCode === undefined ? {} : { errorCode: r.errorCode }),
-  createdAt: r.createdAt,
-  completesAt: r.completesAt,
-  ...(r.completedAt === undefined ? {} : { completedAt: r.completedAt }),
-  creditsCharged: r.creditsCharged,
-  ...(r.webhookUrl === undefined ? {} : { webhookUrl: r.webhookUrl }),
-  ...(r.leadId === undefined ? {} : { leadId: r.leadId })
-})
 
 const makeHandle = (engine: Engine, initial: ResolvedOptions): MockHandle => {
   const teamOrThrow = (apiKey: string) => {

@@ -15,7 +15,7 @@ export const dashboardScript = String.raw`
   var keepRequests = 2000, keepDeliveries = 1000, showRows = 200;
   var S = {
     summary: null, receivedAt: 0, requests: [], deliveries: [], tab: "enrichments",
-    enr: { q: "", status: "", rows: [], total: 0, version: -1, loading: false, again: false },
+    enr: { q: "", status: "", rows: [], total: 0, version: -1, loading: false, again: false, loadedAt: 0, timer: 0 },
     knobsReady: false
   };
   var requestFaults = [
@@ -208,6 +208,7 @@ export const dashboardScript = String.raw`
     var e = S.enr;
     if (e.loading) { e.again = true; return; }
     e.loading = true;
+    e.loadedAt = Date.now();
     var version = S.summary ? S.summary.enrichments.version : -1;
     var q = "?limit=" + showRows + (e.status ? "&status=" + encodeURIComponent(e.status) : "") + (e.q ? "&q=" + encodeURIComponent(e.q) : "");
     api("GET", "/enrichments" + q).then(function (r) {
@@ -373,7 +374,13 @@ export const dashboardScript = String.raw`
     fillSelect($("req-team"), s.teams.map(function (t) { return t.teamId; }), s.teams.map(function (t, i) { return "key " + (i + 1) + " (" + t.teamId.slice(0, 10) + "…)"; }));
     if (S.tab === "webhooks") renderDeliveries();
     if (S.tab === "requests") renderRequests();
-    if (s.enrichments.version !== S.enr.version) loadEnrichments();
+    if (s.enrichments.version !== S.enr.version) reloadEnrichments();
+  }
+  // During a run enrichments change on every push: the list is asked again at most twice a second.
+  function reloadEnrichments() {
+    var wait = S.enr.loadedAt + 500 - Date.now();
+    if (wait <= 0) return loadEnrichments();
+    if (!S.enr.timer) S.enr.timer = setTimeout(function () { S.enr.timer = 0; loadEnrichments(); }, wait);
   }
   function take(list, fresh, keep) {
     for (var i = 0; i < fresh.length; i++) list.unshift(fresh[i]);

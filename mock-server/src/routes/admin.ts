@@ -4,7 +4,9 @@
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
 import type { InjectedFault } from "../Faults.js"
-import type { EnrichmentView, MockHandle } from "../MockServer.js"
+import { view } from "../internal/view.js"
+import type { MockHandle } from "../MockServer.js"
+import type { EnrichmentRecord } from "../State.js"
 import { openApiDocument } from "../OpenApi.js"
 import { dashboardRoutes } from "./dashboard.js"
 
@@ -71,14 +73,18 @@ export const adminRoutes = (engine: Engine, handle: MockHandle) =>
         return c.json({ error: "status: in-progress, done or error" }, 400)
       }
       if (!(limit >= 0)) return c.json({ error: "limit: a number >= 0" }, 400)
-      const matches = (e: EnrichmentView) =>
-        (status === undefined || e.status === status) &&
-        (!q || e.id.toLowerCase().includes(q) || JSON.stringify([e.metadata, e.input]).toLowerCase().includes(q))
-      const all = handle.enrichments(apiKey)
-      const found = status === undefined && !q ? all : all.filter(matches)
-      // The newest `limit` matches (still oldest first); the header tells how many matched.
+      // Filtered on the records, and only the newest `limit` matches turned into views: the
+      // dashboard asks again whenever enrichments change, with a 100k-record store.
+      engine.tick()
+      const team = apiKey === undefined ? undefined : engine.teamOf(apiKey)
+      const found: Array<EnrichmentRecord> = []
+      for (const r of engine.enrichments.values()) {
+        if ((team && r.team !== team) || (status !== undefined && r.status !== status)) continue
+        if (q && !r.id.toLowerCase().includes(q) && !JSON.stringify([r.metadata, r.input]).toLowerCase().includes(q)) continue
+        found.push(r)
+      }
       c.header("X-Total-Count", String(found.length))
-      return c.json(found.length > limit ? found.slice(found.length - limit) : found)
+      return c.json(found.slice(Math.max(0, found.length - limit)).map(view))
     })
     .get("/openapi.json", (c) => c.json(openApiDocument({ serverUrl: new URL(c.req.url).origin })))
     .route("/", dashboardRoutes(engine))
