@@ -181,9 +181,9 @@ const style = `
 main{max-width:960px;margin:0 auto;padding:32px 20px 48px}
 header h1{margin:0;font-size:26px;letter-spacing:-.01em}header p{margin:4px 0 0;color:var(--muted)}
 .pill{display:inline-block;padding:1px 9px;border-radius:999px;background:color-mix(in srgb,var(--accent) 14%,transparent);color:var(--accent);font-size:13px;margin-right:6px}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:24px 0}
-.kpi{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:14px 16px}
-.kpi b{display:block;font-size:26px;font-weight:650;letter-spacing:-.02em}.kpi span.l{color:var(--muted);font-size:13px}
+.kpis{display:grid;grid-template-columns:repeat(6,1fr);gap:10px;margin:24px 0}@media (max-width:760px){.kpis{grid-template-columns:repeat(3,1fr)}}
+.kpi{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:12px 14px}
+.kpi b{display:block;font-size:24px;font-weight:650;letter-spacing:-.02em;white-space:nowrap}.kpi span.l{color:var(--muted);font-size:13px}
 section{background:var(--card);border:1px solid var(--line);border-radius:16px;padding:20px 22px;margin:16px 0}
 section h2{margin:0 0 4px;font-size:18px}section p.sub{margin:0 0 14px;color:var(--muted);font-size:14px}
 .stack{display:flex;height:22px;border-radius:8px;overflow:hidden;gap:2px;background:var(--line)}.seg{min-width:3px}.seg.empty{flex:1}
@@ -203,7 +203,7 @@ th{color:var(--muted);font-weight:600;position:sticky;top:0;background:var(--car
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);padding:1px 6px;border-radius:6px}
 .scroll{max-height:420px;overflow:auto;border:1px solid var(--line);border-radius:10px}
 input[type=search]{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;background:var(--bg);color:var(--ink);font:inherit;margin-bottom:10px}
-.needs{margin:4px 0 0;padding-left:16px;color:var(--muted);font-size:12.5px}.kpi small{display:block;font-size:13px;font-weight:400}
+.needs{margin:4px 0 0;display:flex;flex-wrap:wrap;gap:4px}.chip{font-size:12px;padding:0 7px;border-radius:999px;background:#f6e7c1;color:#7a5a12;cursor:help}.kpi small{display:block;font-size:12.5px;font-weight:400;white-space:normal}
 .muted{color:var(--muted)}footer{color:var(--muted);font-size:13px;margin-top:24px}footer code{background:transparent;padding:0}
 `
 
@@ -226,11 +226,10 @@ export const page = (d: ReportData): string => {
   const kpis = [
     ["Rows", figure("rows", d.rows)],
     ["Enriched", figure("Enriched", o("Enriched")) + `<small class="muted">${pct(o("Enriched"), leads)} of the leads</small>`],
-    ["Rejected", figure("rejected", rejected) + `<small class="muted">${o("Skipped") > 0 ? `+ ${n(o("Skipped"))} malformed rows` : "before or by lemlist"}</small>`],
-    ["Credits spent", figure("creditsSpent", d.credits.spent) + `<small class="muted">estimate ≤ ${figure("creditsEstimate", d.credits.estimate)}</small>`],
+    ["Rejected", figure("rejected", rejected) + `<small class="muted">${o("Skipped") > 0 ? `+${n(o("Skipped"))} malformed` : "before or by lemlist"}</small>`],
+    ["Credits", figure("creditsSpent", d.credits.spent) + `<small class="muted">spent, of ≤ ${figure("creditsEstimate", d.credits.estimate)} estimated</small>`],
     ["Requests", figure("requests", d.requests.total) + `<small class="muted">${figure("rateLimited", d.requests.rateLimited.length)} answered 429</small>`],
-    ["Median latency", (d.latencies.length === 0 ? "–" : figure("latencyMedian", Math.round(latency.p50), ms(latency.p50))) + `<small class="muted">p90 ${d.latencies.length === 0 ? "–" : ms(latency.p90)}</small>`],
-    ["Duration", figure("elapsedMillis", d.elapsedMillis, ms(d.elapsedMillis)) + `<small class="muted">${n(d.resumed)} resumed</small>`]
+    ["Latency", (d.latencies.length === 0 ? "–" : figure("latencyMedian", Math.round(latency.p50), ms(latency.p50))) + `<small class="muted">median · p90 ${d.latencies.length === 0 ? "–" : ms(latency.p90)}</small>`]
   ].map(([label, value]) => `<div class="kpi"><span class="l">${label}</span><b>${value}</b></div>`).join("")
 
   const outcomeBar = stacked(
@@ -254,8 +253,9 @@ export const page = (d: ReportData): string => {
     .map(([type, v]) => `<span><code>${esc(type)}</code> <b>${n(v)}</b></span>`).join("")
 
   const rejectedRows = d.rejected.map((r) => {
-    const needs = r.skipped.map((s) => `<li title="${esc(s.code)}">${esc(s.description)}</li>`).join("")
-    return `<tr><td class="num">${r.row}</td><td><code>${esc(r.code)}</code></td><td>${esc(r.reason)}${needs ? `<ul class="needs">${needs}</ul>` : ""}</td><td class="muted">${esc(r.cells)}</td></tr>`
+    // The types it lacked inputs for, as chips; what each needs is in the tooltip.
+    const needs = r.skipped.map((s) => `<span class="chip" title="${esc(s.description)} (${esc(s.code)})">${esc(s.type)}</span>`).join("")
+    return `<tr><td class="num">${r.row}</td><td><code>${esc(r.code)}</code></td><td>${esc(r.reason)}${needs ? `<div class="needs">${needs}</div>` : ""}</td><td class="muted">${esc(r.cells)}</td></tr>`
   }).join("")
 
   return `<!doctype html>
@@ -263,7 +263,7 @@ export const page = (d: ReportData): string => {
 <title>Run report: ${esc(d.input)}</title><style>${style}</style></head>
 <body><main>
 <header><h1>Enrichment report</h1>
-<p><b>${esc(d.input)}</b> · ${when} · ${esc(d.backend ?? "no request needed")}</p>
+<p><b>${esc(d.input)}</b> · ${when} · ${figure("elapsedMillis", d.elapsedMillis, ms(d.elapsedMillis))} · ${esc(d.backend ?? "no request needed")}</p>
 <p><span class="pill">${d.types.map(esc).join(" · ")}</span><span class="pill">${d.missingInputs === "skip-type" ? "each lead runs what it has inputs for" : "a lead missing an input is rejected"}</span>${d.resumed > 0 ? `<span class="pill">${n(d.resumed)} outcomes resumed from the journal</span>` : ""}</p></header>
 <div class="kpis">${kpis}</div>
 <section id="outcomes"><h2>Outcomes</h2><p class="sub">Every row of the input, by what became of it.</p>${outcomeBar}</section>
@@ -279,7 +279,7 @@ ${latency.svg}
 ${d.latencies.length === 0 ? "" : `<div class="facts"><span>leads <b>${figure("latency.count", d.latencies.length)}</b></span><span>median <b>${ms(latency.p50)}</b></span><span>p90 <b>${ms(latency.p90)}</b></span><span>p99 <b>${ms(latency.p99)}</b></span><span>max <b>${ms(d.latencies.reduce((a, b) => Math.max(a, b), 0))}</b></span></div>`}</section>
 <section id="rejected-rows"><h2>Rejected rows <small class="muted">(${figure("rejectedRows", d.rejectedTotal)})</small></h2>
 <p class="sub">Refused before sending (lemlist's rules applied locally: no request, no credit), refused by lemlist, or malformed in the file.${d.rejectedTotal > d.rejected.length ? ` The first ${n(d.rejected.length)} are listed.` : ""}</p>
-${d.rejected.length === 0 ? "<p class=\"muted\">None: every row was sent.</p>" : `<input type="search" id="filter" placeholder="Filter by code, reason or content…" aria-label="Filter rejected rows"><div class="scroll"><table id="rejected"><thead><tr><th>row</th><th>code</th><th>reason</th><th>content</th></tr></thead><tbody>${rejectedRows}</tbody></table></div><p class="muted"><span id="shown">${n(d.rejected.length)}</span> shown</p>`}</section>
+${d.rejected.length === 0 ? "<p class=\"muted\">None: every row was sent.</p>" : `<input type="search" id="filter" placeholder="Filter by code, reason or content…" aria-label="Filter rejected rows"><div class="scroll"><table id="rejected"><thead><tr><th>row</th><th>code</th><th>reason <small class="muted">(hover a type: what it needs)</small></th><th>content</th></tr></thead><tbody>${rejectedRows}</tbody></table></div><p class="muted"><span id="shown">${n(d.rejected.length)}</span> shown</p>`}</section>
 <footer>Output <code>${esc(d.output ?? "-")}</code> · journal <code>${esc(d.journal)}</code> · written by lemlist-enrich</footer>
 </main><script>${filterScript}</script></body></html>
 `
