@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, TestClock } from "effect"
 import { RequestPacer } from "../src/index.js"
 import { parseResetDate, parseRetryAfter, rateLimitInfo } from "../src/internal/clientHeaders.js"
 import * as Headers from "@effect/platform/Headers"
@@ -139,6 +139,49 @@ describe("RequestPacer", () => {
       const times = [...(yield* Fiber.join(fiber))].sort((x, y) => x - y)
       // b's spacing applies after b's start, for everyone on the key
       assert.deepStrictEqual(times, [0, 100, 400])
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
+
+  it.effect("a failing store fails closed: a few retries, then no slot and a PacerStoreError defect", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const failing = (operation: string) =>
+        Effect.suspend(() => {
+          calls++
+          return Effect.fail(new RequestPacer.PacerStoreError({ operation }))
+        })
+      const store: RequestPacer.Store = {
+        reserve: () => failing("reserve"),
+        depart: () => failing("depart"),
+        release: () => failing("release"),
+        rateLimited: () => failing("rateLimited"),
+        observed: () => failing("observed")
+      }
+      const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.await(fiber)
+      assert.strictEqual(calls, 5)
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.instanceOf(defect, RequestPacer.PacerStoreError)
+    }))
+
+  it.effect("a store that fails once is retried: the slot is taken", () =>
+    Effect.gen(function*() {
+      const memory = yield* RequestPacer.PacerStore
+      let failed = false
+      const flaky: RequestPacer.Store = {
+        ...memory,
+        reserve: (o) =>
+          failed ? memory.reserve(o) : Effect.suspend(() => {
+            failed = true
+            return Effect.fail(new RequestPacer.PacerStoreError({ operation: "reserve" }))
+          })
+      }
+      const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, flaky))
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), 50)
     }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
 
   it("keyId is stable and does not contain the key", () => {
