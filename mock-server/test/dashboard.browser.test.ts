@@ -41,6 +41,15 @@ describe.skipIf(skip !== undefined)("the dashboard in Chromium", () => {
       { timeout: 20_000 }
     )
 
+  /** Types a percentage into the page's 5xx knob, and waits until the mock has it. */
+  const setServerErrorInPage = async (percent: number) => {
+    await page.fill("[data-testid=fault-serverError]", String(percent))
+    await page.locator("[data-testid=fault-serverError]").blur()
+    // The page changed the mock through the admin API.
+    await expect.poll(async () => ((await (await fetch(`${mock.url}/__mock/options`)).json()) as any).faults.serverError, { timeout: 5_000 })
+      .toBe(percent / 100)
+  }
+
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
     mock = await serveMock({ port: 0, apiKeys: ["browser-key", "second-key"], latency: { minMs: 300, maxMs: 900 }, seed: 7 })
@@ -94,12 +103,7 @@ describe.skipIf(skip !== undefined)("the dashboard in Chromium", () => {
   }, 60_000)
 
   it("a 5xx fault set in the page fails the next bulk call, and the request log shows it", async () => {
-    await page.fill("[data-testid=fault-serverError]", "100")
-    await page.press("[data-testid=fault-serverError]", "Enter")
-    await page.locator("[data-testid=fault-serverError]").blur()
-    // The page changed the mock through the admin API.
-    await expect.poll(async () => ((await (await fetch(`${mock.url}/__mock/options`)).json()) as any).faults.serverError, { timeout: 5_000 })
-      .toBe(1)
+    await setServerErrorInPage(100)
 
     const failed = await bulk([verifyItem("fault@acme.example")])
     expect([500, 502, 503]).toContain(failed.status)
@@ -115,10 +119,7 @@ describe.skipIf(skip !== undefined)("the dashboard in Chromium", () => {
     await shot("fault")
 
     // Off again from the page: the next call goes through.
-    await page.fill("[data-testid=fault-serverError]", "0")
-    await page.locator("[data-testid=fault-serverError]").blur()
-    await expect.poll(async () => ((await (await fetch(`${mock.url}/__mock/options`)).json()) as any).faults.serverError, { timeout: 5_000 })
-      .toBe(0)
+    await setServerErrorInPage(0)
     expect((await bulk([verifyItem("after@acme.example")])).status).toBe(200)
     await page.selectOption("#req-class", "2xx")
     await page.waitForFunction(() => document.querySelectorAll("#requests tbody tr[data-status='200']").length === 2)
