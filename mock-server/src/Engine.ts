@@ -49,6 +49,16 @@ export type Engine = ReturnType<typeof makeEngine>
  * What changed in the mock's state: the dashboard's live feed listens for these (never polls).
  * `closed` is the last one: the mock was closed.
  *
+ * @example
+ * ```ts
+ * import { makeMockServer } from "@lemlist-effect/mock-server"
+ *
+ * // The feed behind GET /__mock/events listens like this (engine: the server's Engine).
+ * const onChange = (change: import("@lemlist-effect/mock-server/Engine").Change) => {
+ *   if (change === "closed") console.log("the mock closed")
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

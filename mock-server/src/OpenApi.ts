@@ -17,6 +17,14 @@ import * as S from "./internal/adminSchemas.js"
 /**
  * An OpenAPI 3.1 document (the parts this module writes).
  *
+ * @example
+ * ```ts
+ * import { type OpenApiDocument, openApiDocument } from "@lemlist-effect/mock-server"
+ *
+ * const doc: OpenApiDocument = openApiDocument()
+ * doc.components.schemas["MockRecordedRequest"] // a JSON Schema
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
