@@ -51,11 +51,11 @@ export type Engine = ReturnType<typeof makeEngine>
  *
  * @example
  * ```ts
- * import { makeMockServer } from "@lemlist-effect/mock-server"
+ * import type { Change } from "@lemlist-effect/mock-server/Engine"
  *
- * // The feed behind GET /__mock/events listens like this (engine: the server's Engine).
- * const onChange = (change: import("@lemlist-effect/mock-server/Engine").Change) => {
- *   if (change === "closed") console.log("the mock closed")
+ * // What the feed behind GET /__mock/events gives `engine.onChange`.
+ * const onChange = (change: Change) => {
+ *   if (change === "closed") console.log("the mock closed: end the stream")
  * }
  * ```
  *

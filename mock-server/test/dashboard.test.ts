@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import { spawn } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { bulk, call, mock, verifyItem } from "./helpers.js"
 
 interface Event {
@@ -146,4 +149,41 @@ describe("dashboard", () => {
       const after = (yield* call(server, "/__mock/snapshot")).json
       expect(after.teams[0].window).toMatchObject({ used: 0, slots: [], resetAt: null })
     }))
+})
+
+describe("lemlist-mock", () => {
+  const root = fileURLToPath(new URL("../../", import.meta.url))
+  const bin = (args: Array<string>) =>
+    spawn(join(root, "node_modules", ".bin", "tsx"), [join(root, "mock-server", "src", "bin.ts"), ...args], { stdio: ["ignore", "pipe", "pipe"] })
+
+  it("the ready line names the dashboard, which answers; SIGTERM stops it", async () => {
+    const proc = bin(["--port", "0", "--latency", "0"])
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)))
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = ""
+        proc.stdout.on("data", (chunk) => {
+          out += chunk
+          if (out.includes("\n")) resolve(out.split("\n")[0]!)
+        })
+        proc.once("exit", () => reject(new Error(`exited before the ready line: ${out}`)))
+      })
+      const dashboard = /dashboard (http:\/\/127\.0\.0\.1:\d+\/__mock\/ui)\)/.exec(line)?.[1]
+      expect(line).toMatch(/^lemlist mock listening on http:\/\/127\.0\.0\.1:\d+ \(API base URL .*\/api, admin .*\/__mock, dashboard .*\/__mock\/ui\)$/)
+      const page = await fetch(dashboard!)
+      expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=UTF-8"])
+    } finally {
+      proc.kill("SIGTERM")
+    }
+    expect(await exited).toBe(0)
+  }, 30_000)
+
+  it("--print-openapi prints the document and exits 0", async () => {
+    const proc = bin(["--print-openapi"])
+    let out = ""
+    proc.stdout.on("data", (chunk) => (out += chunk))
+    const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve))
+    expect(code).toBe(0)
+    expect(JSON.parse(out)).toMatchObject({ openapi: "3.1.0", info: { title: "lemlist mock" } })
+  }, 30_000)
 })
