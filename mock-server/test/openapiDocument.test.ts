@@ -91,6 +91,22 @@ describe("the mock's OpenAPI document", () => {
       expect([...documented].filter((r) => !served.has(r))).toEqual([])
     }))
 
+  it.scoped("every lemlist route the app serves is in lemlist's extract, and the reverse", () =>
+    Effect.gen(function*() {
+      const server = yield* mock()
+      const shape = (path: string) => path.replace(/:[A-Za-z0-9_]+|\{[A-Za-z0-9_]+\}/g, "{}")
+      const served = new Set(
+        server.app.routes.filter((r) => r.path.startsWith("/api/") && r.method !== "ALL").map((r) => `${r.method} ${shape(r.path)}`)
+      )
+      const documented = new Set(
+        Object.entries(doc.paths)
+          .filter(([path]) => path.startsWith("/api/"))
+          .flatMap(([path, item]) => Object.keys(item).filter((m) => methods.includes(m)).map((m) => `${m.toUpperCase()} ${shape(path)}`))
+      )
+      expect(served.size).toBe(8)
+      expect([...served].sort()).toEqual([...documented].sort())
+    }))
+
   it("carries lemlist's routes from the official extract, under /api", () => {
     const extract = JSON.parse(
       readFileSync(new URL("../../packages/contract/openapi/lemlist-openapi-enrich.json", import.meta.url), "utf8")
