@@ -17,6 +17,7 @@ import * as nodePath from "node:path"
 import { FileError } from "./CliError.js"
 import { page } from "./internal/reportPage.js"
 import type * as Output from "./Output.js"
+import type * as ProgressDisplay from "./ProgressDisplay.js"
 import type * as RunRecord from "./RunRecord.js"
 
 /**
@@ -88,6 +89,13 @@ export interface RejectedRow {
 /**
  * At most this many rejected rows are listed (the count covers them all).
  *
+ * @example
+ * ```ts
+ * import { Report } from "@lemlist-effect/cli"
+ *
+ * Report.rejectedShown // 1000
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -107,6 +115,13 @@ export interface Tally {
 
 /**
  * An empty tally.
+ *
+ * @example
+ * ```ts
+ * import { Report } from "@lemlist-effect/cli"
+ *
+ * Report.tally().rejectedTotal // 0
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -185,6 +200,15 @@ export const count = (
 /**
  * Credits spent per workflow by the results of one outcome (lemlist's published costs).
  *
+ * @example
+ * ```ts
+ * import { Report } from "@lemlist-effect/cli"
+ *
+ * const spent: Record<string, number> = {}
+ * Report.creditsByType({ verify: { status: "deliverable" }, find_phone: { found: false } }, spent)
+ * spent // { verify: 1, find_phone: 0 }
+ * ```
+ *
  * @since 0.1.0
  * @category recording
  */
@@ -200,21 +224,26 @@ export const creditsByType = (result: Result.EnrichmentResult, into: Record<stri
  * The report's data from a finished run: the summary's figures, the tally of the rows and the
  * run's record.
  *
+ * @example
+ * ```ts
+ * import { Report, RunRecord } from "@lemlist-effect/cli"
+ *
+ * const data = Report.data({
+ *   summary: {
+ *     input: "leads.csv", output: "out.csv", journal: "out.journal.sqlite", rows: 0, outcomes: {}, resumed: 0,
+ *     requests: 0, rateLimited: 0, creditsSpent: 0, creditsEstimate: 0, elapsedMillis: 0, exitCode: 0
+ *   },
+ *   startedAt: Date.now(), backend: undefined, types: ["verify"], missingInputs: "reject",
+ *   estimate: 0, budget: undefined, creditsByType: {}, tally: Report.tally(), record: RunRecord.make()
+ * })
+ * Report.render(data).startsWith("<!doctype html>") // true
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const data = (options: {
-  readonly summary: {
-    readonly input: string
-    readonly output: string | undefined
-    readonly journal: string
-    readonly rows: number
-    readonly outcomes: Readonly<Record<string, number>>
-    readonly resumed: number
-    readonly requests: number
-    readonly creditsSpent: number
-    readonly elapsedMillis: number
-  }
+  readonly summary: ProgressDisplay.Summary
   readonly startedAt: number
   readonly backend: string | undefined
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
@@ -255,6 +284,13 @@ export const data = (options: {
 
 /**
  * The report as one HTML document (no external resource).
+ *
+ * @example
+ * ```ts
+ * import { Report } from "@lemlist-effect/cli"
+ *
+ * // const html = Report.render(Report.data({ ... })) // see `data`
+ * ```
  *
  * @since 0.1.0
  * @category rendering

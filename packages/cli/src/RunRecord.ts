@@ -120,6 +120,17 @@ export const client = (
 /**
  * Notes an outcome as it arrives from the run.
  *
+ * @example
+ * ```ts
+ * import { RunRecord } from "@lemlist-effect/cli"
+ * import { Outcome } from "@lemlist-effect/enrich"
+ *
+ * const record = RunRecord.make()
+ * record.acceptedAt.set("k", Date.now() - 1500)
+ * RunRecord.observe(record, new Outcome.NotFound({ key: "k", enrichmentId: "enr_1", result: {} }))
+ * record.outcomes[0]?.latency // about 1500
+ * ```
+ *
  * @since 0.1.0
  * @category recording
  */

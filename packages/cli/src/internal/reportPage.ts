@@ -4,13 +4,12 @@
  *
  * @internal
  */
+import { n, summaryRows } from "../ProgressDisplay.js"
 import type { ReportData } from "../Report.js"
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c]!)
 
-const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })
-const n = (v: number) => int.format(v)
 const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 1000) / 10}%` : "0%")
 
 const ms = (v: number): string => {
@@ -20,17 +19,17 @@ const ms = (v: number): string => {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`
 }
 
-/** Outcome tags in display order, with a label and a colour. */
-const outcomeStyles: ReadonlyArray<readonly [tag: string, label: string, color: string]> = [
-  ["Enriched", "Enriched", "#2f9e6e"],
-  ["NotFound", "Not found", "#8da2b8"],
-  ["RejectedLocally", "Rejected before sending", "#e3a33b"],
-  ["RejectedByLemlist", "Rejected by lemlist", "#e07b39"],
-  ["Failed", "Failed", "#d64545"],
-  ["Undetermined", "Undetermined", "#8e6cc9"],
-  ["Skipped", "Malformed row", "#b5b5b5"],
-  ["Pending", "Pending", "#cfd8e3"]
-]
+/** A colour per outcome tag; the order and labels are the summary table's. */
+const outcomeColors: Readonly<Record<string, string>> = {
+  Enriched: "#2f9e6e",
+  NotFound: "#8da2b8",
+  RejectedLocally: "#e3a33b",
+  RejectedByLemlist: "#e07b39",
+  Failed: "#d64545",
+  Undetermined: "#8e6cc9",
+  Skipped: "#b5b5b5",
+  Pending: "#cfd8e3"
+}
 
 const statusColor = (status: string): string =>
   ({
@@ -233,7 +232,12 @@ export const page = (d: ReportData): string => {
   ].map(([label, value]) => `<div class="kpi"><span class="l">${label}</span><b>${value}</b></div>`).join("")
 
   const outcomeBar = stacked(
-    outcomeStyles.map(([tag, label, color]) => ({ label, value: o(tag), color, figure: `outcome.${tag}` })),
+    summaryRows.map(([tag, label]) => ({
+      label: label[0]!.toUpperCase() + label.slice(1),
+      value: o(tag),
+      color: outcomeColors[tag] ?? "#9aa5b1",
+      figure: `outcome.${tag}`
+    })),
     d.rows
   )
 
@@ -268,7 +272,7 @@ export const page = (d: ReportData): string => {
 <div class="kpis">${kpis}</div>
 <section id="outcomes"><h2>Outcomes</h2><p class="sub">Every row of the input, by what became of it.</p>${outcomeBar}</section>
 <section id="types"><h2>By enrichment type</h2><p class="sub">For each workflow, the leads that asked for it, by result. <i>Skipped</i>: the lead lacks that workflow's inputs and ran the others.</p>${typeRows || "<p class=\"muted\">No lead.</p>"}</section>
-<section id="credits"><h2>Credits</h2><p class="sub">Estimated before the run from the workflows each lead really runs (the most it can cost: lemlist charges some only when something is found), against what the results cost.</p>
+<section id="credits"><h2>Credits</h2><p class="sub">Estimated before the run from the workflows each lead really runs (the most it can cost: lemlist charges some only when something is found), against what the results cost.${d.resumed > 0 ? ` This run only: the ${n(d.resumed)} outcomes resumed from the journal were paid for by an earlier run.` : ""}</p>
 <div class="credits">${meter("Estimate", d.credits.estimate, "#c7cbe0", "credits.estimate")}${meter("Spent", d.credits.spent, "#4f46e5", "credits.spent")}${d.credits.budget === undefined ? "" : meter("Budget", d.credits.budget, "#e3a33b", "credits.budget")}</div>
 ${creditTypes ? `<div class="facts">${creditTypes}</div>` : ""}</section>
 <section id="requests"><h2>Requests against the rate limit</h2><p class="sub">Bars: requests started in each second. Line: requests in the last ${d.requests.windowMillis / 1000} s, the count lemlist limits to ${d.requests.limit}. Red dots: 429 answers.</p>
