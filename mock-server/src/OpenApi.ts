@@ -100,12 +100,12 @@ const adminPaths = (): Record<string, Record<string, unknown>> => ({
     })
   },
   "/__mock/credits": {
-    put: op("Set a key's credits", "Sets one API key's balance.", {
+    put: op("Set a key's credits", "Sets one API key's balance (the key given, or its team id).", {
       requestBody: { required: true, content: { "application/json": { schema: ref(S.SetCredits) } } },
       responses: {
         200: json("The new balance.", S.CreditsSet),
-        400: refused("Not `{ apiKey, credits >= 0 }`."),
-        404: refused("Unknown API key.")
+        400: refused("Not `{ apiKey or teamId, credits >= 0 }`."),
+        404: refused("Unknown API key or team id.")
       }
     })
   },

@@ -175,6 +175,25 @@ describe.skipIf(skip !== undefined)("the dashboard in Chromium", () => {
     }
   }, 60_000)
 
+  it("credits set in a key's card run out: the next enrichments end in error", async () => {
+    const card = page.locator("[data-testid=team]").first()
+    await card.locator("[data-action=edit-credits]").click()
+    await card.locator("form input").fill("3")
+    await card.locator("form input").press("Enter")
+    await page.waitForFunction(() => document.querySelector("[data-testid=team] [data-field=credits]")?.textContent === "3")
+    const stats = (await (await fetch(`${mock.url}/__mock/stats`)).json()) as Record<string, { credits: number; keyFingerprint: string }>
+    expect(Object.values(stats).map((t) => t.credits).sort()).toEqual([100_000, 3])
+
+    const before = Number(await page.locator("[data-testid=count-error]").innerText())
+    await page.click("[data-tab=enrichments]")
+    expect((await bulk(Array.from({ length: 5 }, (_, i) => verifyItem(`broke${i}@acme.example`)))).status).toBe(200)
+    await waitText("[data-testid=count-error]", String(before + 2))
+    await waitText("[data-testid=team] [data-field=credits]", "0")
+    await page.selectOption("#enr-status", "error")
+    await page.waitForFunction(() => document.querySelector("#enrichments tbody")?.textContent?.includes("INSUFFICIENT_CREDITS") === true)
+    await shot("credits")
+  }, 60_000)
+
   it("ran without a page error", () => {
     expect(pageErrors).toEqual([])
   })

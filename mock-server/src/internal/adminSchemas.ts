@@ -110,7 +110,10 @@ export const OptionsUpdate = Schema.Struct({
 
 // ---- credits, faults ------------------------------------------------------------------------
 
-export const SetCredits = Schema.Struct({ apiKey: Schema.String, credits: Schema.Number.pipe(Schema.nonNegative()) }).annotations({ identifier: "MockSetCredits", description: "One key's new balance." })
+export const SetCredits = Schema.Union(
+  Schema.Struct({ apiKey: Schema.String, credits: Schema.Number.pipe(Schema.nonNegative()) }),
+  Schema.Struct({ teamId: Schema.String, credits: Schema.Number.pipe(Schema.nonNegative()) })
+).annotations({ identifier: "MockSetCredits", description: "One key's new balance, the key named by itself or by its team id." })
 export const CreditsSet = Schema.Struct({ teamId: Schema.String, credits: Count }).annotations({ identifier: "MockCreditsSet", description: "The key's team and balance." })
 export const Completed = Schema.Struct({ ok: Schema.Literal(true), completed: Count }).annotations({ identifier: "MockCompleted", description: "How many pending enrichments were finished." })
 export const InjectedFault = Schema.Struct({

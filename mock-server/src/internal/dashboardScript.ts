@@ -97,7 +97,10 @@ export const dashboardScript = String.raw`
         return "<div class=\"card team\" data-team=\"" + esc(t.teamId) + "\" data-testid=\"team\">" +
           "<div class=\"team-head\"><b>Key " + (i + 1) + "</b><span class=\"fp\" title=\"SHA-256 fingerprint of the key (the key itself is never shown)\">••• " + esc(t.keyFingerprint.slice(0, 8)) + "</span></div>" +
           "<div class=\"team-id\">" + esc(t.teamId) + "</div>" +
-          "<div class=\"credits\"><b data-field=\"credits\">–</b><span>credits</span><span data-field=\"spent\"></span></div>" +
+          "<div class=\"credits\"><b data-field=\"credits\">–</b><span>credits</span><span data-field=\"spent\"></span>" +
+          "<button class=\"link\" data-action=\"edit-credits\" title=\"Set this key's balance (PUT /__mock/credits)\">set</button></div>" +
+          "<form class=\"credit-form hidden\" data-field=\"credit-form\"><input type=\"number\" min=\"0\" step=\"1\" required aria-label=\"new balance\">" +
+          "<button class=\"btn small\">Save</button><button type=\"button\" class=\"btn small quiet\" data-action=\"cancel\">Cancel</button></form>" +
           "<div class=\"window\"><div class=\"window-head\"><span data-field=\"window-label\">rate limit</span><b data-field=\"window-used\"></b></div>" +
           "<div class=\"slots\" data-field=\"slots\"></div></div>" +
           "<div class=\"kv\">" +
@@ -116,6 +119,7 @@ export const dashboardScript = String.raw`
       if (!card) return;
       function set(f, v) { var n = card.querySelector("[data-field=\"" + f + "\"]"); if (n) n.textContent = v; }
       set("credits", fmt(t.credits));
+      card.querySelector("[data-field=\"credits\"]").className = t.credits === 0 ? "c-red" : "";
       set("spent", t.stats.creditsSpent ? "· " + fmt(t.stats.creditsSpent) + " spent" : "");
       set("requests", fmt(t.stats.requests));
       set("created", fmt(t.stats.enrichmentsCreated));
@@ -129,6 +133,26 @@ export const dashboardScript = String.raw`
     });
     renderWindows();
   }
+  $("teams").addEventListener("click", function (e) {
+    var action = e.target.dataset && e.target.dataset.action, card = e.target.closest("[data-team]");
+    if (!action || !card) return;
+    var form = card.querySelector("[data-field=\"credit-form\"]");
+    if (action === "cancel") { form.classList.add("hidden"); return; }
+    var team = S.summary.teams.find(function (t) { return t.teamId === card.dataset.team; });
+    form.classList.remove("hidden");
+    form.elements[0].value = team ? team.credits : "";
+    form.elements[0].focus();
+    form.elements[0].select();
+  });
+  $("teams").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var card = e.target.closest("[data-team]"), credits = Number(e.target.elements[0].value);
+    api("PUT", "/credits", { teamId: card.dataset.team, credits: credits }).then(function () {
+      e.target.classList.add("hidden");
+      toast("credits set to " + fmt(credits));
+    }).catch(function (err) { toast(err.message, true); });
+  });
+
   // The window moves with time, not only with changes: redrawn on a timer from the pushed slots.
   function renderWindows() {
     var s = S.summary;

@@ -44,6 +44,11 @@ button, input, select { font: inherit; color: inherit; }
 .credits { display: flex; align-items: baseline; gap: 8px; margin: 8px 0 2px; }
 .credits b { font-size: 26px; font-weight: 700; letter-spacing: -.01em; font-variant-numeric: tabular-nums; }
 .credits span { color: var(--muted); font-size: 13px; }
+.link { all: unset; cursor: pointer; margin-left: auto; color: var(--accent); font-size: 12.5px; font-weight: 560; }
+.link:hover { text-decoration: underline; }
+.credit-form { display: flex; gap: 6px; margin: 6px 0 2px; }
+.credit-form input { width: 130px; }
+.btn.quiet { background: transparent; color: var(--muted); border-color: var(--line); }
 .window { margin: 10px 0 8px; }
 .window-head { display: flex; justify-content: space-between; font-size: 12.5px; color: var(--muted); margin-bottom: 5px; }
 .window-head b { color: var(--text); font-variant-numeric: tabular-nums; }

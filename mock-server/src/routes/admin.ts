@@ -36,12 +36,17 @@ export const adminRoutes = (engine: Engine, handle: MockHandle) =>
     })
     .put("/credits", async (c) => {
       const body = await readJson(c.req.raw)
-      const apiKey = body?.apiKey
       const credits = body?.credits
-      if (typeof apiKey !== "string" || typeof credits !== "number" || !Number.isFinite(credits) || credits < 0) {
-        return c.json({ error: "expected { apiKey: string, credits: number >= 0 }" }, 400)
+      // By key, or by team id (the dashboard knows teams, never keys).
+      const byTeam = typeof body?.teamId === "string" ? engine.teamsById.get(body.teamId) : undefined
+      const apiKey = typeof body?.apiKey === "string" ? body.apiKey : byTeam?.apiKey
+      if (
+        (typeof body?.apiKey !== "string" && typeof body?.teamId !== "string") || typeof credits !== "number" ||
+        !Number.isFinite(credits) || credits < 0
+      ) {
+        return c.json({ error: "expected { apiKey or teamId: string, credits: number >= 0 }" }, 400)
       }
-      if (!engine.teamOf(apiKey)) return c.json({ error: "unknown apiKey" }, 404)
+      if (apiKey === undefined || !engine.teamOf(apiKey)) return c.json({ error: `unknown ${body.apiKey === undefined ? "teamId" : "apiKey"}` }, 404)
       handle.setCredits(apiKey, credits)
       return c.json({ teamId: handle.teamId(apiKey), credits: handle.credits(apiKey) })
     })
