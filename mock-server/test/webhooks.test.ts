@@ -93,10 +93,11 @@ describe("webhooks (DECISIONS #11)", () => {
       yield* settle()
       yield* TestClock.adjust("10 seconds")
       yield* settle()
-      expect(server.handle.deliveries()[0]).toMatchObject({ status: null, ok: false, error: expect.stringContaining("timeout") })
+      // durationMs: how long the attempt took on the mock's clock (the dashboard's latency).
+      expect(server.handle.deliveries()[0]).toMatchObject({ status: null, ok: false, error: expect.stringContaining("timeout"), durationMs: 10_000 })
       yield* TestClock.adjust("1 second")
       yield* settle()
-      expect(server.handle.deliveries()[1]).toMatchObject({ status: 200, attempt: 2, ok: true })
+      expect(server.handle.deliveries()[1]).toMatchObject({ status: 200, attempt: 2, ok: true, durationMs: 0 })
     }))
 
   it.scoped("retries: 0 means a single attempt", () =>
