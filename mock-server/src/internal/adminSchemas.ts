@@ -14,12 +14,24 @@ const Time = Schema.Number.annotations({ description: "the mock clock's time, ep
 const Count = Schema.Int.pipe(Schema.nonNegative())
 const Probability = Schema.Number.pipe(Schema.between(0, 1))
 
-export const RouteName = Schema.Literal("bulk", "enrich", "getEnrichment", "enrichLead", "credits", "hooks", "hook").annotations({ identifier: "MockRouteName", description: "A lemlist route, by name (fault targeting, request records)." })
-export const RequestFault = Schema.Literal("refused", "drop", "lostAnswer", "serverError", "slow", "rateLimitStorm").annotations({ identifier: "MockRequestFault", description: "A request fault." })
+export const RouteName = Schema.Literal("bulk", "enrich", "getEnrichment", "enrichLead", "credits", "hooks", "hook").annotations({
+  identifier: "MockRouteName",
+  description: "A lemlist route, by name (fault targeting, request records)."
+})
+export const RequestFault = Schema.Literal("refused", "drop", "lostAnswer", "serverError", "slow", "rateLimitStorm").annotations({
+  identifier: "MockRequestFault",
+  description: "A request fault."
+})
 export const EnrichmentStatus = Schema.Literal("in-progress", "done", "error")
 
-export const AdminError = Schema.Struct({ error: Schema.String }).annotations({ identifier: "MockAdminError", description: "A refused admin call, with what was expected." })
-export const Ok = Schema.Struct({ ok: Schema.Literal(true) }).annotations({ identifier: "MockOk", description: "Done." })
+export const AdminError = Schema.Struct({ error: Schema.String }).annotations({
+  identifier: "MockAdminError",
+  description: "A refused admin call, with what was expected."
+})
+export const Ok = Schema.Struct({ ok: Schema.Literal(true) }).annotations({
+  identifier: "MockOk",
+  description: "Done."
+})
 
 // ---- options ------------------------------------------------------------------------------
 
@@ -106,22 +118,37 @@ export const OptionsUpdate = Schema.Struct({
   leads: Schema.optional(Schema.Array(LeadFixture)),
   maxBodyBytes: Schema.optional(Count),
   maxRecords: Schema.optional(Count)
-}).annotations({ identifier: "MockOptionsUpdate", description: "A partial update: groups merge field by field; unknown or ill-typed fields are ignored; `credits` resets balances." })
+}).annotations({
+  identifier: "MockOptionsUpdate",
+  description: "A partial update: groups merge field by field; unknown or ill-typed fields are ignored; `credits` resets balances."
+})
 
 // ---- credits, faults ------------------------------------------------------------------------
 
 export const SetCredits = Schema.Union(
   Schema.Struct({ apiKey: Schema.String, credits: Schema.Number.pipe(Schema.nonNegative()) }),
   Schema.Struct({ teamId: Schema.String, credits: Schema.Number.pipe(Schema.nonNegative()) })
-).annotations({ identifier: "MockSetCredits", description: "One key's new balance, the key named by itself or by its team id." })
-export const CreditsSet = Schema.Struct({ teamId: Schema.String, credits: Count }).annotations({ identifier: "MockCreditsSet", description: "The key's team and balance." })
-export const Completed = Schema.Struct({ ok: Schema.Literal(true), completed: Count }).annotations({ identifier: "MockCompleted", description: "How many pending enrichments were finished." })
+).annotations({
+  identifier: "MockSetCredits",
+  description: "One key's new balance, the key named by itself or by its team id."
+})
+export const CreditsSet = Schema.Struct({ teamId: Schema.String, credits: Count }).annotations({
+  identifier: "MockCreditsSet",
+  description: "The key's team and balance."
+})
+export const Completed = Schema.Struct({ ok: Schema.Literal(true), completed: Count }).annotations({
+  identifier: "MockCompleted",
+  description: "How many pending enrichments were finished."
+})
 export const InjectedFault = Schema.Struct({
   fault: RequestFault,
   route: Schema.optional(RouteName),
   times: Schema.optional(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))),
   status: Schema.optional(Schema.Literal(500, 502, 503))
-}).annotations({ identifier: "MockInjectedFault", description: "A one-shot fault for the next matching request(s) (`times`, default 1)." })
+}).annotations({
+  identifier: "MockInjectedFault",
+  description: "A one-shot fault for the next matching request(s) (`times`, default 1)."
+})
 
 // ---- records ------------------------------------------------------------------------------
 
@@ -134,7 +161,10 @@ export const RecordedRequest = Schema.Struct({
   teamId: Schema.optional(Schema.String),
   fault: Schema.optional(RequestFault),
   created: Schema.optional(Count)
-}).annotations({ identifier: "MockRecordedRequest", description: "One request to lemlist's routes (never the key: the team id stands for it)." })
+}).annotations({
+  identifier: "MockRecordedRequest",
+  description: "One request to lemlist's routes (never the key: the team id stands for it)."
+})
 
 export const Delivery = Schema.Struct({
   url: Schema.String,
@@ -159,8 +189,14 @@ const teamCounters = {
   droppedConnections: Count,
   requests: Count
 }
-export const TeamStats = Schema.Struct({ teamId: Schema.String, keyFingerprint: Schema.String, ...teamCounters, credits: Count }).annotations({ identifier: "MockTeamStats", description: "One team's counters and balance." })
-export const Stats = Schema.Record({ key: Schema.String, value: TeamStats }).annotations({ identifier: "MockStats", description: "Counters per team id." })
+export const TeamStats = Schema.Struct({ teamId: Schema.String, keyFingerprint: Schema.String, ...teamCounters, credits: Count }).annotations({
+  identifier: "MockTeamStats",
+  description: "One team's counters and balance."
+})
+export const Stats = Schema.Record({ key: Schema.String, value: TeamStats }).annotations({
+  identifier: "MockStats",
+  description: "Counters per team id."
+})
 
 export const Enrichment = Schema.Struct({
   id: Schema.String,
@@ -226,10 +262,16 @@ export const Snapshot = Schema.Struct({
     left: Count,
     status: Schema.NullOr(Schema.Int)
   }))
-}).annotations({ identifier: "MockSnapshot", description: "The dashboard's summary: teams with credits and live rate-limit window, counts, knobs." })
+}).annotations({
+  identifier: "MockSnapshot",
+  description: "The dashboard's summary: teams with credits and live rate-limit window, counts, knobs."
+})
 
 export const FeedMessage = Schema.Struct({
   summary: Snapshot,
   requests: Schema.Array(RecordedRequest),
   deliveries: Schema.Array(Delivery)
-}).annotations({ identifier: "MockFeedMessage", description: "The data of each `snapshot` and `update` event of `/__mock/events`: the summary, and the requests and deliveries recorded since the previous event (all retained ones, newest 500 / 300, in a `snapshot`)." })
+}).annotations({
+  identifier: "MockFeedMessage",
+  description: "The data of each `snapshot` and `update` event of `/__mock/events`: the summary, and the requests and deliveries recorded since the previous event (all retained ones, newest 500 / 300, in a `snapshot`)."
+})

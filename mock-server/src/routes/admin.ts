@@ -4,6 +4,7 @@
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
 import type { InjectedFault } from "../Faults.js"
+import { RequestFault } from "../internal/adminSchemas.js"
 import { view } from "../internal/view.js"
 import type { MockHandle } from "../MockServer.js"
 import type { EnrichmentRecord } from "../State.js"
@@ -57,7 +58,7 @@ export const adminRoutes = (engine: Engine, handle: MockHandle) =>
     })
     .post("/faults", async (c) => {
       const body = await readJson(c.req.raw) as InjectedFault | undefined
-      const known = ["refused", "drop", "lostAnswer", "serverError", "slow", "rateLimitStorm"]
+      const known: ReadonlyArray<string> = RequestFault.literals
       if (!body || typeof body !== "object" || !known.includes(body.fault)) {
         return c.json({ error: `expected { fault: ${known.join(" | ")}, route?, times?, status? }` }, 400)
       }
