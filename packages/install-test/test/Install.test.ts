@@ -12,6 +12,7 @@
  * variables pnpm sets for its scripts are dropped so they cannot redirect it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { spawn } from "node:child_process"
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -212,6 +213,28 @@ describe("installed with npm in a fresh project", () => {
     const ran = await run(join(app, "node_modules", ".bin", "lemlist-mock"), ["--help"], { cwd: app, env: npmEnv })
     expect(ran.code, ran.stderr).toBe(0)
     expect(ran.stdout).toContain("--port")
+  })
+
+  it("serves the mock with the installed lemlist-mock until SIGTERM", async () => {
+    const mock = spawn(join(app, "node_modules", ".bin", "lemlist-mock"), ["--port", "0"], { cwd: app, env: npmEnv })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ""
+        mock.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString()
+          const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+          if (listening) resolve(listening[1]!)
+        })
+        mock.once("exit", (code) => reject(new Error(`lemlist-mock exited with ${code}: ${out}`)))
+      })
+      const options = await fetch(`${url}/__mock/options`)
+      expect(options.status).toBe(200)
+      const exited = new Promise<number | null>((resolve) => mock.once("exit", resolve))
+      mock.kill("SIGTERM")
+      expect(await exited).toBe(0)
+    } finally {
+      mock.kill("SIGKILL")
+    }
   })
 
   it("installs no native module for an app that uses only the library and the memory journal", async () => {
