@@ -276,7 +276,7 @@ export const data = (options: {
       limit: 20,
       windowMillis: 2000
     },
-    latencies: record.outcomes.flatMap((o) => (o.latency === undefined ? [] : [o.latency])),
+    latencies: record.latencies,
     rejected: options.tally.rejected,
     rejectedTotal: options.tally.rejectedTotal
   }

@@ -26,8 +26,8 @@ export interface RunRecord {
   readonly rateLimited: Array<number>
   /** When lemlist accepted each lead of this run, by lead key (forgotten once its outcome came). */
   readonly acceptedAt: Map<string, number>
-  /** Each outcome of this run, as it arrived; `latency` is from acceptance, when sent in this run. */
-  readonly outcomes: Array<{ readonly at: number; readonly tag: Outcome.Tag; readonly latency: number | undefined }>
+  /** For each lead sent in this run, from lemlist's acceptance to its outcome (8 bytes a lead). */
+  readonly latencies: Array<number>
 }
 
 /**
@@ -44,7 +44,7 @@ export interface RunRecord {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (): RunRecord => ({ requests: [], rateLimited: [], acceptedAt: new Map(), outcomes: [] })
+export const make = (): RunRecord => ({ requests: [], rateLimited: [], acceptedAt: new Map(), latencies: [] })
 
 /**
  * The pacer in the context (the run's, `Backend.pacer`), else one like a client builds for
@@ -128,15 +128,16 @@ export const client = (
  * const record = RunRecord.make()
  * record.acceptedAt.set("k", Date.now() - 1500)
  * RunRecord.observe(record, new Outcome.NotFound({ key: "k", enrichmentId: "enr_1", result: {} }))
- * record.outcomes[0]?.latency // about 1500
+ * record.latencies // [about 1500]
  * ```
  *
  * @since 0.1.0
  * @category recording
  */
 export const observe = (record: RunRecord, outcome: Outcome.Outcome): void => {
-  const at = Date.now()
+  // Duplicates share the key: the first outcome is the enrichment's, the copies add nothing.
   const accepted = record.acceptedAt.get(outcome.key)
+  if (accepted === undefined) return
   record.acceptedAt.delete(outcome.key)
-  record.outcomes.push({ at, tag: outcome._tag, latency: accepted === undefined ? undefined : at - accepted })
+  record.latencies.push(Date.now() - accepted)
 }

@@ -92,34 +92,52 @@ const niceStep = (max: number, ticks: number) => {
   return [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!
 }
 
-/** Requests per second (bars), requests in the sliding window (line) and the limit (dashed). */
+/** The most requests in any window of `windowMs` (each window ending at a request). */
+const peakWindow = (sorted: ReadonlyArray<number>, windowMs: number): number => {
+  let peak = 0
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[lo]! <= sorted[hi]! - windowMs) lo++
+    peak = Math.max(peak, hi - lo + 1)
+  }
+  return peak
+}
+
+/**
+ * Requests per second (bars), requests in the sliding window (line) and the limit (dashed).
+ * Long runs get wider bars (their average rate) and a coarser line, so the page stays small.
+ */
 const requestChart = (r: ReportData["requests"], elapsed: number) => {
   const W = 860, H = 240, L = 44, R = 16, T = 14, B = 34
   const end = Math.max(elapsed, ...r.times, 1000)
-  const seconds = Math.ceil(end / 1000)
-  const perSecond = new Array<number>(seconds).fill(0)
-  for (const t of r.times) perSecond[Math.min(seconds - 1, Math.max(0, Math.floor(t / 1000)))]!++
-  // The count lemlist checks: requests in the last window, sampled every 100 ms.
+  const binMs = 1000 * Math.max(1, Math.ceil(end / 1000 / 300))
+  const bins = Math.ceil(end / binMs)
+  const perBin = new Array<number>(bins).fill(0)
+  for (const t of r.times) perBin[Math.min(bins - 1, Math.max(0, Math.floor(t / binMs)))]!++
+  const rates = perBin.map((c) => c / (binMs / 1000))
   const sorted = [...r.times].sort((a, b) => a - b)
+  const peak = peakWindow(sorted, r.windowMillis)
+  // The count lemlist checks: requests in the last window, sampled at most 1,500 times.
+  const step = Math.max(100, Math.ceil(end / 1500))
   const samples: Array<[number, number]> = []
-  let lo = 0, hi = 0, peak = 0
-  for (let t = 0; t <= end; t += 100) {
+  for (let t = 0, lo = 0, hi = 0; t <= end; t += step) {
     while (hi < sorted.length && sorted[hi]! <= t) hi++
     while (lo < hi && sorted[lo]! <= t - r.windowMillis) lo++
     samples.push([t, hi - lo])
-    peak = Math.max(peak, hi - lo)
   }
-  const yMax = Math.max(r.limit * 1.2, peak, ...perSecond)
+  const yMax = Math.max(r.limit * 1.2, peak, ...rates)
   const x = (t: number) => L + (t / end) * (W - L - R)
   const y = (v: number) => T + (1 - v / yMax) * (H - T - B)
-  const bw = Math.max(1, (W - L - R) / seconds - 1)
-  const bars = perSecond
-    .map((v, s) => (v === 0 ? "" : `<rect x="${x(s * 1000).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" class="bar"><title>${s}-${s + 1} s: ${v} request${v === 1 ? "" : "s"}</title></rect>`))
+  const bw = Math.max(1, (W - L - R) / bins - 1)
+  const per = binMs === 1000 ? "" : ` (average over ${binMs / 1000} s)`
+  const bars = rates
+    .map((v, i) =>
+      v === 0 ? "" : `<rect x="${x(i * binMs).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" class="bar"><title>${ms(i * binMs)}: ${perBin[i]} request${perBin[i] === 1 ? "" : "s"}${per}</title></rect>`
+    )
     .join("")
   const line = samples.map(([t, v], i) => `${i === 0 ? "M" : "L"}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join("")
   const marks = r.rateLimited.map((t) => `<circle cx="${x(t).toFixed(1)}" cy="${y(0) - 4}" r="4" class="r429"><title>429 at ${ms(t)}</title></circle>`).join("")
-  const step = niceStep(yMax, 4)
-  const grid = Array.from({ length: Math.floor(yMax / step) + 1 }, (_, i) => i * step)
+  const yStep = niceStep(yMax, 4)
+  const grid = Array.from({ length: Math.floor(yMax / yStep) + 1 }, (_, i) => i * yStep)
     .map((v) => `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${L - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${v}</text>`)
     .join("")
   const tStep = niceStep(end / 1000, 8)
@@ -128,6 +146,7 @@ const requestChart = (r: ReportData["requests"], elapsed: number) => {
     .join("")
   return {
     peak,
+    binSeconds: binMs / 1000,
     svg: `<svg viewBox="0 0 ${W} ${H}" class="chart" role="img" aria-label="Requests over time against the limit">${grid}${xticks}${bars}` +
       `<path d="${line}" class="window"/>` +
       `<line x1="${L}" x2="${W - R}" y1="${y(r.limit)}" y2="${y(r.limit)}" class="limit"/>` +
@@ -144,7 +163,7 @@ const latencyChart = (latencies: ReadonlyArray<number>) => {
   const step = niceStep(max, 24)
   const bins = new Array<number>(Math.max(1, Math.ceil((max + 1) / step))).fill(0)
   for (const v of sorted) bins[Math.min(bins.length - 1, Math.floor(v / step))]!++
-  const yMax = Math.max(...bins, 1)
+  const yMax = Math.max(...bins, 1) * 1.15 // headroom for the quantile labels
   const x = (v: number) => L + (v / (bins.length * step)) * (W - L - R)
   const y = (c: number) => T + (1 - c / yMax) * (H - T - B)
   const bw = (W - L - R) / bins.length - 2
@@ -203,7 +222,7 @@ code{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg
 .scroll{max-height:420px;overflow:auto;border:1px solid var(--line);border-radius:10px}
 input[type=search]{width:100%;padding:8px 12px;border:1px solid var(--line);border-radius:10px;background:var(--bg);color:var(--ink);font:inherit;margin-bottom:10px}
 .needs{margin:4px 0 0;display:flex;flex-wrap:wrap;gap:4px}.chip{font-size:12px;padding:0 7px;border-radius:999px;background:#f6e7c1;color:#7a5a12;cursor:help}.kpi small{display:block;font-size:12.5px;font-weight:400;white-space:normal}
-.muted{color:var(--muted)}footer{color:var(--muted);font-size:13px;margin-top:24px}footer code{background:transparent;padding:0}
+.facts b.over{color:#d64545}.muted{color:var(--muted)}footer{color:var(--muted);font-size:13px;margin-top:24px}footer code{background:transparent;padding:0}
 `
 
 const filterScript = `
@@ -275,9 +294,9 @@ export const page = (d: ReportData): string => {
 <section id="credits"><h2>Credits</h2><p class="sub">Estimated before the run from the workflows each lead really runs (the most it can cost: lemlist charges some only when something is found), against what the results cost.${d.resumed > 0 ? ` This run only: the ${n(d.resumed)} outcomes resumed from the journal were paid for by an earlier run.` : ""}</p>
 <div class="credits">${meter("Estimate", d.credits.estimate, "#c7cbe0", "credits.estimate")}${meter("Spent", d.credits.spent, "#4f46e5", "credits.spent")}${d.credits.budget === undefined ? "" : meter("Budget", d.credits.budget, "#e3a33b", "credits.budget")}</div>
 ${creditTypes ? `<div class="facts">${creditTypes}</div>` : ""}</section>
-<section id="requests"><h2>Requests against the rate limit</h2><p class="sub">Bars: requests started in each second. Line: requests in the last ${d.requests.windowMillis / 1000} s, the count lemlist limits to ${d.requests.limit}. Red dots: 429 answers.</p>
+<section id="requests"><h2>Requests against the rate limit</h2><p class="sub">Bars: requests started per second${requests.binSeconds === 1 ? "" : ` (averaged over ${requests.binSeconds} s)`}. Line: requests in the last ${d.requests.windowMillis / 1000} s, the count lemlist limits to ${d.requests.limit}. Red dots: 429 answers.</p>
 ${requests.svg}
-<div class="facts"><span>requests <b>${figure("requests.timed", d.requests.times.length)}</b></span><span>peak in any ${d.requests.windowMillis / 1000} s <b>${figure("requests.peakWindow", requests.peak)}</b> of ${d.requests.limit}</span><span>429 answers <b>${n(d.requests.rateLimited.length)}</b></span></div></section>
+<div class="facts"><span>requests <b>${figure("requests.timed", d.requests.times.length)}</b></span><span>peak in any ${d.requests.windowMillis / 1000} s <b${requests.peak > d.requests.limit ? " class=\"over\"" : ""}>${figure("requests.peakWindow", requests.peak)}</b> of ${d.requests.limit}</span><span>429 answers <b>${n(d.requests.rateLimited.length)}</b></span></div></section>
 <section id="latency"><h2>Result latency</h2><p class="sub">Per lead sent in this run: from lemlist accepting it to its outcome arriving (by webhook or poll).</p>
 ${latency.svg}
 ${d.latencies.length === 0 ? "" : `<div class="facts"><span>leads <b>${figure("latency.count", d.latencies.length)}</b></span><span>median <b>${ms(latency.p50)}</b></span><span>p90 <b>${ms(latency.p90)}</b></span><span>p99 <b>${ms(latency.p99)}</b></span><span>max <b>${ms(d.latencies.reduce((a, b) => Math.max(a, b), 0))}</b></span></div>`}</section>
