@@ -73,10 +73,31 @@ describe("--types auto: each lead runs the enrichments it has inputs for", () =>
     expect(byRow[3]).toMatchObject({ _tag: "RejectedLocally", code: "MISSING_INPUTS" }) // a job title alone
 
     const csv = path.join(d, "out.csv")
-    await runCli(["run", input, "--types", "find_email,verify", "--missing-inputs", "skip-type", "--out", csv, "--yes", "-q"], {
+    const shown = await runCli(["run", input, "--types", "find_email,verify", "--missing-inputs", "skip-type", "--out", csv, "--yes"], {
       main: fastMock
     })
+    expect(shown.err).toMatch(/Workflows: each lead runs those of find_email, verify it has inputs for: 2 run all, 3 run some, 1 can run none/)
     expect(fs.readFileSync(csv, "utf8")).toMatch(/verify: MISSING_EMAIL/)
+  })
+
+  it("rows naming their own types in --types-column follow the same rule", async () => {
+    const d = dir()
+    const input = writeFile(d, "leads.csv", [
+      "Email,LinkedIn URL,Types",
+      "ada@acme.example,,find_phone;verify",
+      ",https://www.linkedin.com/in/example-grace,"
+    ].join("\n") + "\n")
+    const out = path.join(d, "out.jsonl")
+    const ran = await runCli(
+      ["run", input, "--types", "find_email", "--types-column", "Types", "--missing-inputs", "skip-type", "--out", out, "--yes", "-q"],
+      { main: fastMock }
+    )
+    expect(ran.code).toBe(ExitCode.Ok)
+    const [ada, grace] = readJsonl(out).map((l) => l.outcome)
+    expect(Object.keys(ada.result)).toEqual(["verify"])
+    expect(ada.skipped.map((s: { type: string }) => s.type)).toEqual(["find_phone"])
+    expect(Object.keys(grace.result)).toEqual(["find_email"])
+    expect(grace.skipped).toBeUndefined()
   })
 
   it("the same leads under the default (reject) are refused whole, and keep their keys across modes when complete", async () => {
