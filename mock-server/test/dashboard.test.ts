@@ -8,6 +8,7 @@ import { Effect, TestClock } from "effect"
 import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { layerServed, MockServerHandle } from "../src/index.js"
 import { bulk, call, mock, verifyItem } from "./helpers.js"
 
 interface Event {
@@ -89,6 +90,18 @@ describe("dashboard", () => {
 
       yield* Effect.promise(() => server.handle.close())
       expect(yield* feed.next).toBe("end")
+    }))
+
+  it.scoped("served on the test's clock: closing the layer ends an open feed and the server", () =>
+    Effect.gen(function*() {
+      const feed = yield* Effect.scoped(Effect.gen(function*() {
+        const { origin } = yield* MockServerHandle
+        const feed = events(yield* Effect.promise(() => fetch(`${origin}/__mock/events`)))
+        expect(yield* feed.next).toMatchObject({ event: "snapshot" })
+        return feed
+      }).pipe(Effect.provide(layerServed({ latency: 1000 }))))
+      // The scope closed with the feed open: the stream ended rather than hold anything alive.
+      expect(yield* feed.next.pipe(Effect.catchAllDefect(() => Effect.succeed("end" as const)))).toBe("end")
     }))
 
   it.scoped("a feed opened after the mock closed sends one snapshot and ends", () =>
