@@ -170,6 +170,10 @@ describe.skipIf(skip !== undefined)("the dashboard in Chromium", () => {
       expect(table).toContain(hook)
       expect(table).toMatch(/\d+ ms/)
       await shot("webhooks")
+      await page.check("#del-failed")
+      await page.waitForFunction(() => document.querySelectorAll("#deliveries tbody tr").length === 2)
+      expect(await page.locator("#deliveries tbody tr[data-ok=false]").count()).toBe(2)
+      await page.uncheck("#del-failed")
     } finally {
       receiver.close()
     }

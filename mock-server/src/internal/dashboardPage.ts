@@ -54,6 +54,10 @@ export const dashboardPage = (base: string): string =>
     </div>
     <div class="panel hidden" id="panel-webhooks">
       <div class="tiles" id="webhook-tiles"></div>
+      <div class="toolbar">
+        <label class="check"><input id="del-failed" type="checkbox"> failed attempts only</label>
+        <span class="hint" id="del-shown"></span>
+      </div>
       <div class="table-wrap"><table class="grid" id="deliveries">
         <thead><tr><th>time</th><th>target</th><th>event</th><th>enrichment</th><th class="num">attempt</th><th>result</th><th class="num">latency</th><th>fault / error</th></tr></thead>
         <tbody></tbody></table></div>

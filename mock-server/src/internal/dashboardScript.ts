@@ -269,7 +269,14 @@ export const dashboardScript = String.raw`
 
   // ---- webhooks ------------------------------------------------------------------------
   function renderDeliveries() {
-    var body = $("deliveries").tBodies[0], rows = S.deliveries.slice(0, showRows);
+    var failedOnly = $("del-failed").checked;
+    var matching = failedOnly ? S.deliveries.filter(function (d) { return !d.ok; }) : S.deliveries;
+    var body = $("deliveries").tBodies[0], rows = matching.slice(0, showRows);
+    $("del-shown").textContent = matching.length > rows.length ? "newest " + fmt(rows.length) + " of " + fmt(matching.length) : fmt(matching.length) + " shown";
+    if (!rows.length && S.deliveries.length) {
+      body.innerHTML = empty(8, "No failed attempt", "Every delivery kept here got a 2xx.");
+      return;
+    }
     if (!rows.length) {
       body.innerHTML = empty(8, "No webhook deliveries yet", "Give a bulk call ?webhookUrl=http://127.0.0.1:PORT/… or register a hook (POST /api/hooks): each completed enrichment is POSTed there.");
       return;
@@ -280,7 +287,7 @@ export const dashboardScript = String.raw`
         : d.status !== null ? "<span class=\"badge b-red\">" + d.status + "</span>"
         : "<span class=\"badge b-muted\">no answer</span>";
       var why = (d.fault ? "<span class=\"badge b-accent\">" + esc(d.fault) + "</span> " : "") + (d.error ? "<span class=\"c-red\">" + esc(d.error) + "</span>" : "");
-      return "<tr><td class=\"time\">" + clock(d.time) + "</td><td class=\"mono trunc\" title=\"" + esc(d.url) + "\">" + esc(d.url) + "</td>" +
+      return "<tr data-ok=\"" + d.ok + "\"><td class=\"time\">" + clock(d.time) + "</td><td class=\"mono trunc\" title=\"" + esc(d.url) + "\">" + esc(d.url) + "</td>" +
         "<td>" + esc(d.body ? d.body.type : "") + "</td><td class=\"mono\">" + esc(item ? item.id : "") + "</td>" +
         "<td class=\"num\">" + (d.attempt > 1 ? "<span class=\"badge b-amber\">" + d.attempt + "</span>" : d.attempt) + "</td>" +
         "<td>" + result + "</td><td class=\"num\">" + (d.durationMs === undefined ? "–" : ms(d.durationMs)) + "</td><td>" + (why || "<span class=\"c-muted\">–</span>") + "</td></tr>";
@@ -451,6 +458,7 @@ export const dashboardScript = String.raw`
   });
   $("enr-status").addEventListener("change", function () { S.enr.status = $("enr-status").value; renderTiles(); loadEnrichments(); });
   ["req-route", "req-class", "req-team", "req-faults"].forEach(function (id) { $(id).addEventListener("change", renderRequests); });
+  $("del-failed").addEventListener("change", renderDeliveries);
   setInterval(function () {
     if (!S.summary) return;
     renderWindows();
