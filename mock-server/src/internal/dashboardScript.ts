@@ -172,12 +172,14 @@ export const dashboardScript = String.raw`
       }
       var storm = w.stormUntil !== null && w.stormUntil > now;
       var slots = card.querySelector("[data-field=\"slots\"]");
-      if (slots.children.length !== w.limit) {
+      // One cell per slot (at most 100: a larger limit is drawn at that resolution).
+      var shown = Math.min(w.limit, 100), scale = shown / w.limit;
+      if (slots.children.length !== shown) {
         var cells = "";
-        for (var i = 0; i < Math.min(w.limit, 100); i++) cells += "<span class=\"slot\"></span>";
+        for (var i = 0; i < shown; i++) cells += "<span class=\"slot\"></span>";
         slots.innerHTML = cells;
       }
-      for (var j = 0; j < slots.children.length; j++) slots.children[j].className = "slot" + (j < used ? " used" : "");
+      for (var j = 0; j < slots.children.length; j++) slots.children[j].className = "slot" + (j < Math.ceil(used * scale) ? " used" : "");
       slots.className = "slots" + (storm ? " storm" : used >= w.limit ? " full" : used >= w.limit * 0.75 ? " busy" : "");
       card.querySelector("[data-field=\"window-label\"]").textContent = !w.enabled ? "rate limit off" : storm
         ? "429 storm, " + ms(w.stormUntil - now) + " left"
