@@ -33,7 +33,7 @@ describe("WebhookReceiver", () => {
     Effect.gen(function*() {
       const r = yield* receiver
       const seen: Array<unknown> = []
-      r.hub.expect("enr_1", (d) => seen.push(d))
+      r.hub.expect("enr_1", (d) => void seen.push(d))
       assert.strictEqual((yield* post(r, done("enr_1"))).status, 200)
       assert.strictEqual((yield* post(r, done("enr_1", "other@acme.example"))).status, 200)
       assert.deepStrictEqual(seen, [{
@@ -49,7 +49,7 @@ describe("WebhookReceiver", () => {
       const r = yield* receiver
       yield* post(r, done("enr_early"))
       const seen: Array<unknown> = []
-      r.hub.expect("enr_early", (d) => seen.push(d))
+      r.hub.expect("enr_early", (d) => void seen.push(d))
       assert.strictEqual(seen.length, 1)
     }))
 
@@ -57,7 +57,7 @@ describe("WebhookReceiver", () => {
     Effect.gen(function*() {
       const r = yield* receiver
       const seen: Array<any> = []
-      r.hub.expect("enr_2", (d) => seen.push(d))
+      r.hub.expect("enr_2", (d) => void seen.push(d))
       yield* post(r, { type: "enrichmentError", data: [{ id: "enr_2", error: { code: "PROVIDER_ERROR", message: "down" } }] })
       assert.strictEqual(seen[0]._tag, "Failed")
       assert.strictEqual(seen[0].code, "PROVIDER_ERROR")

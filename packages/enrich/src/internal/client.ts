@@ -139,7 +139,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           if (hooks) yield* hooks.beforeSend
           // A daemon, not a child: an interrupt signal reaches a fiber's children even while the
           // fiber itself is uninterruptible, and would abort the request mid-flight.
-          return yield* Fiber.join(yield* Effect.forkDaemon(exchange(call, startedAt)))
+          return yield* Fiber.join(yield* Effect.forkDaemon(Effect.interruptible(exchange(call, startedAt))))
         }))
 
     /**

@@ -14,17 +14,20 @@ export type Delivery = Extract<EnrichmentStatus, { readonly _tag: "Done" | "Fail
 /** @internal */
 export interface ResultHub {
   /** Calls `onResult` once, with the first delivery of `id` (now, if it already came). */
-  readonly expect: (id: string, onResult: (delivery: Delivery) => void) => void
+  readonly expect: (id: string, onResult: (delivery: Delivery) => void | Promise<void>) => void
   /** Stops waiting for `id`. */
   readonly forget: (id: string) => void
-  /** Hands over a delivery; false when nobody waited for it (kept for a later `expect`). */
-  readonly deliver: (delivery: Delivery) => boolean
+  /**
+   * Hands over a delivery: the waiter's promise (settled once the result is recorded), or
+   * undefined when nobody waited for it (kept for a later `expect`) or the waiter made none.
+   */
+  readonly deliver: (delivery: Delivery) => Promise<void> | undefined
 }
 
 /** @internal */
 export const make = (options: { readonly maxUnclaimed?: number } = {}): ResultHub => {
   const maxUnclaimed = options.maxUnclaimed ?? 100_000
-  const waiters = new Map<string, (delivery: Delivery) => void>()
+  const waiters = new Map<string, (delivery: Delivery) => void | Promise<void>>()
   // Insertion-ordered: the oldest unclaimed result is dropped first when full.
   const unclaimed = new Map<string, Delivery>()
   return {
@@ -44,14 +47,13 @@ export const make = (options: { readonly maxUnclaimed?: number } = {}): ResultHu
       const waiter = waiters.get(delivery.id)
       if (waiter) {
         waiters.delete(delivery.id)
-        waiter(delivery)
-        return true
+        return waiter(delivery) ?? undefined
       }
       if (!unclaimed.has(delivery.id)) {
         if (unclaimed.size >= maxUnclaimed) unclaimed.delete(unclaimed.keys().next().value!)
         unclaimed.set(delivery.id, delivery)
       }
-      return false
+      return undefined
     }
   }
 }

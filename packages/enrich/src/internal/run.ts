@@ -91,6 +91,7 @@ export const run = (
       for (;;) {
         const batch = Chunk.toReadonlyArray(yield* Queue.takeBetween(state.emissions, 1, 1000))
         yield* journal.recordOutcomes(batch.filter((e) => e.store).map((e) => e.outcome))
+        for (const e of batch) e.onRecorded?.()
         for (const { outcome } of batch) state.outcomeCounts[outcome._tag]++
         yield* out.offerAll(batch.map((e) => e.outcome))
         flow.outstanding -= batch.length

@@ -46,6 +46,8 @@ export interface Emission {
   readonly outcome: Outcome
   /** Write it to the journal first (false for outcomes already there, or meant to be retried). */
   readonly store: boolean
+  /** Called once it is in the journal (the webhook receiver's answer waits for it). */
+  readonly onRecorded?: (() => void) | undefined
 }
 
 /** The run's options with their defaults applied. */
@@ -146,9 +148,9 @@ export interface RunState {
     outstanding: number
   }
   /** Queues an outcome for the writer. */
-  readonly emit: (outcome: Outcome, store?: boolean) => void
+  readonly emit: (outcome: Outcome, store?: boolean, onRecorded?: () => void) => void
   /** The outcome of an active lead, and a copy for each duplicate of it in the input. */
-  readonly settle: (key: string, outcome: Outcome, store?: boolean) => void
+  readonly settle: (key: string, outcome: Outcome, store?: boolean, onRecorded?: () => void) => void
   /** From now on, the lead's result is awaited by webhook and by polling. */
   readonly awaitResult: (lead: Active, enrichmentId: string, firstPollIn: number) => void
   /** Publishes the counters to the progress reference, at most every 50 ms of the clock. */
@@ -181,13 +183,13 @@ export const make = (deps: {
       counters: { read: 0, rejectedLocally: 0, submitted: 0, pending: 0, resumed: 0, creditsSpent: 0 },
       outcomeCounts: { ...Progress.initial(0).outcomes },
       flow: { committedCredits: 0, creditsGone: false, notSubmitted: 0, inputDone: false, outstanding: 0 },
-      emit: (outcome, store = true) => {
-        Queue.unsafeOffer(emissions, { outcome, store })
+      emit: (outcome, store = true, onRecorded) => {
+        Queue.unsafeOffer(emissions, { outcome, store, onRecorded })
       },
-      settle: (key, outcome, store = true) => {
+      settle: (key, outcome, store = true, onRecorded) => {
         const lead = state.active.get(key)
         state.active.delete(key)
-        state.emit(outcome, store)
+        state.emit(outcome, store, onRecorded)
         for (const metadata of lead?.followers ?? []) state.emit(withMetadata(outcome, metadata), false)
       },
       awaitResult: (lead, enrichmentId, firstPollIn) => {
@@ -202,7 +204,7 @@ export const make = (deps: {
           state.counters.pending--
           if (delivery._tag === "Failed" && delivery.code === "INSUFFICIENT_CREDITS") state.flow.creditsGone = true
           if (delivery._tag === "Done") state.counters.creditsSpent += Result.creditCost(delivery.result, settings.costs)
-          state.settle(lead.key, Outcomes.fromDelivery(delivery, active))
+          return new Promise<void>((recorded) => state.settle(lead.key, Outcomes.fromDelivery(delivery, active), true, recorded))
         })
       },
       publish: Effect.suspend(() => (state.now() - lastPublished < 50 ? Effect.void : state.publishNow)),

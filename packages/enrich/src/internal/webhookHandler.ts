@@ -83,7 +83,11 @@ const screen = (receiver: Receiver, envelope: Envelope, declaredLength: number):
 const tooLarge = (receiver: Receiver) => refuse(receiver, 413, `body larger than ${receiver.maxBodyBytes} bytes`)
 
 /** Decodes a body read whole and hands its results over. */
-const consume = (receiver: Receiver, bytes: Uint8Array): Answer => {
+/**
+ * Hands the deliveries to the hub. The answer waits for the results to be recorded (when the
+ * run asks for it): a 200 then means "safe", and a crash before it leaves lemlist retrying.
+ */
+const consume = (receiver: Receiver, bytes: Uint8Array): Answer | Promise<Answer> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(utf8.decode(bytes))
@@ -92,12 +96,14 @@ const consume = (receiver: Receiver, bytes: Uint8Array): Answer => {
   }
   const body = decodeBody(parsed)
   if (Either.isLeft(body)) return refuse(receiver, 400, "body is not an enrichment webhook")
+  let recorded: Array<Promise<void>> | undefined
   for (const delivery of toDeliveries(body.right)) {
     receiver.counters.items++
-    receiver.hub.deliver(delivery)
+    const pending = receiver.hub.deliver(delivery)
+    if (pending !== undefined) (recorded ??= []).push(pending)
   }
   receiver.counters.accepted++
-  return accepted
+  return recorded === undefined ? accepted : Promise.all(recorded).then(() => accepted)
 }
 
 /** Reads at most `max` bytes of a web body; undefined when it is longer. */
@@ -127,7 +133,7 @@ export const webHandler = (receiver: Receiver) => async (request: Request): Prom
     contentType: request.headers.get("content-type") ?? ""
   }, Number(request.headers.get("content-length") ?? "0"))
   const bytes = early === undefined ? await readWebBody(request, receiver.maxBodyBytes) : undefined
-  const answer = early ?? (bytes === undefined ? tooLarge(receiver) : consume(receiver, bytes))
+  const answer = early ?? (bytes === undefined ? tooLarge(receiver) : await consume(receiver, bytes))
   return new Response(answer.body, { status: answer.status, headers: { "content-type": "application/json" } })
 }
 
@@ -163,7 +169,10 @@ export const nodeListener = (receiver: Receiver) => (req: IncomingMessage, res: 
     }
   })
   req.on("end", () => {
-    if (!refused) reply(consume(receiver, Buffer.concat(parts)))
+    if (refused) return
+    const answer = consume(receiver, Buffer.concat(parts))
+    if (answer instanceof Promise) void answer.then((a) => reply(a))
+    else reply(answer)
   })
   req.on("error", () => {
     if (!refused && !res.headersSent) reply(refuse(receiver, 400, "the body could not be read"), true)
