@@ -122,11 +122,13 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
       c.res = c.text(text, faults.serverError)
       return record()
     }
+    await next()
     if (faults.slow) {
+      // The request is processed at once, its answer held back: a client that gives up (or
+      // dies) meanwhile cannot know what was created, as with lemlist.
       fault = "slow"
       await new Promise<void>((resolve) => engine.clock.setTimeout(resolve, options.faults.slowMs))
     }
-    await next()
     if (faults.lostAnswer) {
       // Processed (enrichments created and recorded), then the connection drops.
       fault = "lostAnswer"
