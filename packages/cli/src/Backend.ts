@@ -9,6 +9,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { JournalError } from "@lemlist-effect/enrich/EnrichmentError"
+import type * as Journal from "@lemlist-effect/enrich/Journal"
 import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
 import * as RequestPacer from "@lemlist-effect/enrich/RequestPacer"
 import { PacerStoreSqlite } from "@lemlist-effect/enrich/sqlite"
@@ -113,8 +114,8 @@ export interface Backend {
   readonly description: string
   readonly collection: Collection
   readonly client: Layer.Layer<LemlistClient.LemlistClient>
-  /** The receiver, when results come by webhook (started when the run starts). */
-  readonly receiver: Layer.Layer<WebhookReceiver.WebhookReceiver, UsageError> | undefined
+  /** The receiver, when results come by webhook (started when the run starts, after the journal). */
+  readonly receiver: Layer.Layer<WebhookReceiver.WebhookReceiver, UsageError | JournalError, Journal.Journal> | undefined
 }
 
 /**
@@ -129,15 +130,23 @@ export const parseLatency = (text: string): Effect.Effect<MockOptions["latency"]
   return Effect.succeed(m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) })
 }
 
+const receiverFailed = (port: number) => (e: unknown) =>
+  new UsageError({
+    detail: `cannot start the webhook receiver on port ${port}: ${String((e as Error)?.message ?? e)}` +
+      (port === 0 ? "" : " (is the port in use? choose another with --webhook-port)")
+  })
+
+/**
+ * The receiver behind `--webhook-url`: its token is kept in the run's journal, so that a rerun
+ * after a kill listens at the same URL and gets the webhooks lemlist retried meanwhile.
+ */
 const receiverServer = (options: { port: number; publicUrl?: string | undefined }) =>
-  WebhookReceiver.layerServer(options).pipe(
-    Layer.mapError((e) =>
-      new UsageError({
-        detail: `cannot start the webhook receiver on port ${options.port}: ${String((e as Error)?.message ?? e)}` +
-          (options.port === 0 ? "" : " (is the port in use? choose another with --webhook-port)")
-      })
-    )
+  WebhookReceiver.layerServerResumable(options).pipe(
+    Layer.mapError((e) => e._tag === "JournalError" ? e : receiverFailed(options.port)(e))
   )
+
+/** The embedded mock's receiver: the mock lives and dies with the process, so nothing to keep. */
+const receiverLoopback = WebhookReceiver.layerServer({ port: 0 }).pipe(Layer.mapError(receiverFailed(0)))
 
 /**
  * Chooses and builds the backend.
@@ -189,6 +198,6 @@ export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError
       description: "the embedded lemlist mock (offline: fake results, no real credits)",
       collection: "webhooks",
       client,
-      receiver: receiverServer({ port: 0 })
+      receiver: receiverLoopback
     }
   })
