@@ -15,3 +15,5 @@ export * as Target from "./Target.js"
 export * as Secrets from "./Secrets.js"
 /** @since 0.1.0 */
 export * as Browser from "./Browser.js"
+/** @since 0.1.0 */
+export * as Processes from "./Processes.js"
