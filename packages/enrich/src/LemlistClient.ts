@@ -333,10 +333,16 @@ export const retrySchedule: (options?: {
 export const isTransient: (error: LemlistError) => boolean = internalRetry.isTransient
 
 /**
- * Whether a credit-spending request that failed with this error surely did nothing (429, or
- * never connected), so that resending it cannot charge twice.
+ * Whether a credit-spending request that failed with this error is safe to resend as is: it
+ * surely did nothing (429, or never connected), so resending it cannot charge twice. False for
+ * rejections (`BatchRejected`...) too: they created nothing, but would fail the same way again.
+ *
+ * @example
+ * import { LemlistClient, LemlistError } from "@lemlist-effect/enrich"
+ *
+ * LemlistClient.safeToResend(new LemlistError.Timeout({ afterMillis: 30_000 })) // false
  *
  * @since 0.1.0
  * @category retries
  */
-export const surelyDidNothing: (error: LemlistError) => boolean = internalRetry.surelyDidNothing
+export const safeToResend: (error: LemlistError) => boolean = internalRetry.safeToResend

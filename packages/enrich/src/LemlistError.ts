@@ -328,15 +328,6 @@ export const LemlistError = Schema.Union(
 )
 
 /**
- * Whether an error leaves the outcome of a credit-spending call unknown: the case where a
- * resend could charge twice.
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isAmbiguous = (error: LemlistError): boolean => error.mayHaveTakenEffect
-
-/**
  * Whether a value is one of the client's errors (and not, say, an error of a caller's hook).
  *
  * @example

@@ -302,7 +302,7 @@ describe("faults that make a call ambiguous", () => {
       assert.strictEqual(error._tag, "Transport")
       assert.isTrue(error.mayHaveTakenEffect)
       assert.deepStrictEqual(error._tag === "Transport" && error.connected, true)
-      assert.isFalse(LemlistClient.surelyDidNothing(error))
+      assert.isFalse(LemlistClient.safeToResend(error))
       assert.strictEqual(server.handle.enrichments(KEY).length, 1)
       assert.strictEqual(server.handle.requests().filter((r) => r.route === "bulk").length, 1)
       assert.strictEqual((yield* client.stats).retries, 0)

@@ -88,7 +88,7 @@ describe("retries of credit-spending POSTs", () => {
             const error = yield* Effect.flip(call)
             assert.strictEqual(error._tag, tag)
             assert.isTrue(error.mayHaveTakenEffect)
-            assert.isFalse(LemlistClient.surelyDidNothing(error))
+            assert.isFalse(LemlistClient.safeToResend(error))
             if (connected !== undefined && error._tag === "Transport") assert.strictEqual(error.connected, connected)
           }
           assert.strictEqual(requests.length, 3)

@@ -22,7 +22,7 @@ import * as E from "../LemlistError.js"
 import * as RequestPacer from "../RequestPacer.js"
 import { rateLimitInfo } from "./clientHeaders.js"
 import * as Response from "./clientResponse.js"
-import { isTransient, retrySchedule, surelyDidNothing } from "./clientRetry.js"
+import { isTransient, retrySchedule, safeToResend } from "./clientRetry.js"
 import { fromRequestError, fromResponseError } from "./clientTransport.js"
 
 /** @internal */
@@ -150,7 +150,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
      */
     const run = <A, H = never>(call: Call<A>, hooks?: SendHooks<H>): Effect.Effect<A, E.LemlistError | H> =>
       Effect.gen(function*() {
-        const retryable = call.safety === "idempotent" ? isTransient : surelyDidNothing
+        const retryable = call.safety === "idempotent" ? isTransient : safeToResend
         const driver = yield* Schedule.driver(schedules[call.safety])
         for (let attempts = 1;; attempts++) {
           if (attempts > 1) counters.retries++
@@ -162,7 +162,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           const error = result.left
           const fail = Effect.zipRight(Effect.annotateCurrentSpan("lemlist.attempts", attempts), Effect.fail(error))
           if (!E.isLemlistError(error)) return yield* fail
-          if (hooks && surelyDidNothing(error)) yield* hooks.didNothing
+          if (hooks && safeToResend(error)) yield* hooks.didNothing
           if (!retryable(error)) return yield* fail
           if (error._tag === "RateLimited" && error.retryAfterMillis > maxRateLimitWaitMillis) return yield* fail
           const next = yield* Effect.either(Effect.interruptible(driver.next(error)))

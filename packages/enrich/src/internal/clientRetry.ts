@@ -26,13 +26,14 @@ export const isTransient = (error: LemlistError): boolean => {
 }
 
 /**
- * Safe to resend a request that spends credits: only when it surely did nothing. A 429 is the
- * rate limiter refusing the request; `connected: false` means it never left the machine.
- * Timeouts, resets after sending and 5xx are ambiguous and are never resent here.
+ * Safe to resend a request that spends credits as is: only when it surely did nothing. A 429 is
+ * the rate limiter refusing the request; `connected: false` means it never left the machine.
+ * Timeouts, resets after sending and 5xx are ambiguous and are never resent here. A rejection
+ * such as `BatchRejected` created nothing either, but resending it unchanged would fail again.
  *
  * @internal
  */
-export const surelyDidNothing = (error: LemlistError): boolean =>
+export const safeToResend = (error: LemlistError): boolean =>
   error._tag === "RateLimited" || (error._tag === "Transport" && !error.connected)
 
 /** @internal */

@@ -51,7 +51,7 @@ export const makeFake = (options: FakeOptions = {}) => {
         const failure = options.failBulk?.(call)
         if (failure) {
           if (failure.created) create(items)
-          else if (o?.hooks && LemlistClient.surelyDidNothing(failure.error)) yield* o.hooks.didNothing
+          else if (o?.hooks && LemlistClient.safeToResend(failure.error)) yield* o.hooks.didNothing
           return yield* Effect.fail(failure.error)
         }
         return create(items)
