@@ -87,7 +87,6 @@ export const take = (w: RateWindow, config: RateConfig, now: number): RateVerdic
     // The limit changed (or first use): keep the newest times that still fit.
     const kept = w.times.length === 0 ? [] : [...w.times.slice(w.next), ...w.times.slice(0, w.next)].slice(-limit)
     w.times = kept
-    w.next = kept.length % limit
     while (w.times.length < limit) w.times.push(Number.NEGATIVE_INFINITY)
     w.next = 0
     // ring order: oldest at `next`

@@ -157,23 +157,6 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail
 }
 
 /**
- * The journal was written for another input file or other options.
- *
- * @since 0.1.0
- * @category errors
- */
-export class JournalMismatch extends Data.TaggedError("JournalMismatch")<{
-  readonly journal: string
-  readonly detail: string
-}> {
-  readonly exitCode = ExitCode.Usage
-  override get message() {
-    return `the journal ${this.journal} belongs to another run (${this.detail}); ` +
-      `pass --journal other.sqlite, or --restart to discard it (leads it submitted would be submitted again)`
-  }
-}
-
-/**
  * The run needs a confirmation and nobody can give it.
  *
  * @since 0.1.0
@@ -260,7 +243,6 @@ export type CliError =
   | NoUsableColumns
   | BadMapping
   | UsageError
-  | JournalMismatch
   | ConfirmationRequired
   | Cancelled
   | NotEnoughCredits
@@ -277,7 +259,6 @@ const tags = new Set([
   "NoUsableColumns",
   "BadMapping",
   "UsageError",
-  "JournalMismatch",
   "ConfirmationRequired",
   "Cancelled",
   "NotEnoughCredits",

@@ -321,15 +321,3 @@ export const open = (
     )
     return { path, headers, delimiter, rows }
   })
-
-/**
- * Reads the whole file once without keeping it: validates every line (encoding, quoting)
- * and counts the rows. Fails with `EmptyInput` when there is no data row.
- *
- * @since 0.1.0
- * @category utils
- */
-export const countRows = (file: CsvFile): Effect.Effect<number, CsvInputError> =>
-  Stream.runCount(file.rows).pipe(
-    Effect.filterOrFail((n) => n > 0, () => new EmptyInput({ path: file.path, hasHeader: true }))
-  )
