@@ -57,6 +57,10 @@ const counts = (p: Progress.Progress) => {
     `failed ${n(o.Failed)} · undetermined ${n(o.Undetermined)}`
 }
 
+/** What a resumed run still awaits from the run it resumes (their results may take longer). */
+const fromEarlierRun = (p: Progress.Progress): string =>
+  p.pendingFromEarlierRun > 0 ? ` (${n(p.pendingFromEarlierRun)} sent by an earlier run)` : ""
+
 /**
  * One plain progress line (what a non-terminal sees every few seconds).
  *
@@ -78,7 +82,7 @@ export const line = (p: Progress.Progress, previous?: Progress.Progress): string
   const pct = total ? ` (${Math.floor((done / total) * 100)}%)` : ""
   const eta = Progress.etaMillis(p)
   return `[${duration(p.updatedAt - p.startedAt)}] ${n(done)}${total === undefined ? "" : `/${n(total)}`} leads${pct} · ` +
-    `${counts(p)} · pending ${n(p.pending)} · ${one.format(requestRate(p, previous))} req/s · ` +
+    `${counts(p)} · pending ${n(p.pending)}${fromEarlierRun(p)} · ${one.format(requestRate(p, previous))} req/s · ` +
     `429s ${n(p.rateLimited)} · credits ${n(p.creditsSpent)} · ETA ${eta === undefined ? "-" : duration(eta)}`
 }
 
@@ -157,7 +161,7 @@ export const show = (
 const payload = (p: Progress.Progress, previous?: Progress.Progress) => {
   const eta = Progress.etaMillis(p)
   return {
-    counts: counts(p),
+    counts: counts(p) + (p.pendingFromEarlierRun > 0 ? ` · pending ${n(p.pending)}${fromEarlierRun(p)}` : ""),
     rps: one.format(requestRate(p, previous)),
     r429: n(p.rateLimited),
     credits: n(p.creditsSpent),

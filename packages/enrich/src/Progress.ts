@@ -23,6 +23,12 @@ export interface Progress {
   readonly submitted: number
   /** Leads sent (in this run or an earlier one) whose result has not arrived yet. */
   readonly pending: number
+  /**
+   * Of `pending`, leads an earlier run sent (a resumed run): their results come by lemlist's
+   * webhook retries when the receiver's URL outlived that run (`WebhookReceiver.stable`), else
+   * by polling, one request per lead out of lemlist's 10 per second.
+   */
+  readonly pendingFromEarlierRun: number
   /** Outcomes by tag (including those re-emitted from the journal). */
   readonly outcomes: { readonly [K in Outcome.Tag]: number }
   /** Outcomes re-emitted from the journal without calling lemlist. */
@@ -82,6 +88,7 @@ export const initial = (startedAt: number, total?: number): Progress => ({
   rejectedLocally: 0,
   submitted: 0,
   pending: 0,
+  pendingFromEarlierRun: 0,
   outcomes: { Enriched: 0, NotFound: 0, RejectedLocally: 0, RejectedByLemlist: 0, Failed: 0, Undetermined: 0 },
   resumed: 0,
   requests: 0,

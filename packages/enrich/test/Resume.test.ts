@@ -1,8 +1,8 @@
-import { Enrichment, type Lead } from "@lemlist-effect/enrich"
+import { Enrichment, type Lead, Progress } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Random, Stream } from "effect"
-import { mkdtempSync } from "node:fs"
+import { Chunk, Effect, Fiber, Layer, Random, Stream, SubscriptionRef } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { driven } from "./support/drive.js"
@@ -49,5 +49,28 @@ describe("interrupted runs resume from the SQLite journal", () => {
       assert.strictEqual(new Set(fake.submittedKeys).size, leads.length)
       const summary = yield* JournalSqlite.summarize(filename)
       assert.deepStrictEqual(summary.outcomes, { Enriched: leads.length })
+    }))
+
+  it.scoped("a resumed run's progress counts what an earlier run sent and it still awaits", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ pollsBeforeDone: 5 })
+      const dir = mkdtempSync(join(tmpdir(), "resume-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const journal = Layer.merge(JournalSqlite.layer({ filename: join(dir, "run.sqlite") }), fake.layer)
+      // Stopped once every lead is sent and none is done: all 600 await their results.
+      yield* Enrichment.run(leads, options).pipe(Stream.runDrain, Effect.timeout("1 second"), Effect.ignore, driven, Effect.provide(journal))
+      assert.strictEqual(fake.submittedKeys.length, leads.length)
+      const progress = yield* Progress.make(leads.length)
+      const seen: Array<number> = []
+      const watcher = yield* progress.changes.pipe(
+        Stream.runForEach((p) => Effect.sync(() => seen.push(p.pendingFromEarlierRun))),
+        Effect.fork
+      )
+      const outcomes = yield* Enrichment.run(leads, { ...options, progress }).pipe(Stream.runCollect, driven, Effect.provide(journal))
+      yield* Fiber.interrupt(watcher)
+      assert.strictEqual(Chunk.size(outcomes), leads.length)
+      assert.strictEqual(Math.max(...seen), leads.length, "every lead was awaited from the earlier run")
+      assert.strictEqual((yield* SubscriptionRef.get(progress)).pendingFromEarlierRun, 0)
+      assert.strictEqual(fake.submittedKeys.length, leads.length, "none sent again")
     }))
 })

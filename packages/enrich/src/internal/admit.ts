@@ -96,7 +96,7 @@ export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Eff
       } else if (entry._tag === "Submitted") {
         // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
         // receiver, when its URL outlived that run (poll after the grace).
-        state.awaitResult(candidate, entry.enrichmentId, state.settings.resumedFirstPoll)
+        state.awaitResult(candidate, entry.enrichmentId, "an earlier run")
       } else if (resend) {
         toSubmit.push(candidate)
       } else {

@@ -17,9 +17,8 @@ const giveUp = (
   entry: Polled,
   failure: { readonly reason: "Deadline" | "UnknownStatus" | "Expired"; readonly code?: string; readonly description: string }
 ) => {
-  state.polled.delete(id)
+  state.stopAwaiting(id)
   state.hub.forget(id)
-  state.counters.pending--
   state.settle(entry.key, new Failed({ key: entry.key, metadata: state.active.get(entry.key)?.metadata, enrichmentId: id, ...failure }))
 }
 

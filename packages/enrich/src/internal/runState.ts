@@ -36,6 +36,8 @@ export interface ToSubmit extends Active {
 /** An enrichment id being polled. */
 export interface Polled {
   readonly key: string
+  /** Sent by an earlier run. */
+  readonly earlier: boolean
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
   attempts: number
   readonly deadlineAt: number
@@ -131,6 +133,7 @@ export interface RunState {
     rejectedLocally: number
     submitted: number
     pending: number
+    pendingFromEarlierRun: number
     resumed: number
     creditsSpent: number
   }
@@ -152,7 +155,9 @@ export interface RunState {
   /** The outcome of an active lead, and a copy for each duplicate of it in the input. */
   readonly settle: (key: string, outcome: Outcome, store?: boolean, onRecorded?: () => void) => void
   /** From now on, the lead's result is awaited by webhook and by polling. */
-  readonly awaitResult: (lead: Active, enrichmentId: string, firstPollIn: number) => void
+  readonly awaitResult: (lead: Active, enrichmentId: string, sentBy: "this run" | "an earlier run") => void
+  /** The result of an awaited id came (or will never come): stop awaiting it. */
+  readonly stopAwaiting: (enrichmentId: string) => void
   /** Publishes the counters to the progress reference, at most every 50 ms of the clock. */
   readonly publish: Effect.Effect<void>
   /** Publishes them now (the last snapshot of a run). */
@@ -180,7 +185,7 @@ export const make = (deps: {
       polled: new Map(),
       due: DueQueue.make(),
       emissions,
-      counters: { read: 0, rejectedLocally: 0, submitted: 0, pending: 0, resumed: 0, creditsSpent: 0 },
+      counters: { read: 0, rejectedLocally: 0, submitted: 0, pending: 0, pendingFromEarlierRun: 0, resumed: 0, creditsSpent: 0 },
       outcomeCounts: { ...Progress.initial(0).outcomes },
       flow: { committedCredits: 0, creditsGone: false, notSubmitted: 0, inputDone: false, outstanding: 0 },
       emit: (outcome, store = true, onRecorded) => {
@@ -192,20 +197,34 @@ export const make = (deps: {
         state.emit(outcome, store, onRecorded)
         for (const metadata of lead?.followers ?? []) state.emit(withMetadata(outcome, metadata), false)
       },
-      awaitResult: (lead, enrichmentId, firstPollIn) => {
+      awaitResult: (lead, enrichmentId, sentBy) => {
         const now = state.now()
+        const earlier = sentBy === "an earlier run"
         state.counters.pending++
-        state.polled.set(enrichmentId, { key: lead.key, types: lead.types, attempts: 0, deadlineAt: now + settings.polling.deadline })
-        state.due.push(enrichmentId, now + firstPollIn)
+        if (earlier) state.counters.pendingFromEarlierRun++
+        state.polled.set(enrichmentId, {
+          key: lead.key,
+          earlier,
+          types: lead.types,
+          attempts: 0,
+          deadlineAt: now + settings.polling.deadline
+        })
+        state.due.push(enrichmentId, now + (earlier ? settings.resumedFirstPoll : settings.firstPoll))
         hub.expect(enrichmentId, (delivery) => {
           const active = state.active.get(lead.key)
           if (!active) return
-          state.polled.delete(delivery.id)
-          state.counters.pending--
+          state.stopAwaiting(delivery.id)
           if (delivery._tag === "Failed" && delivery.code === "INSUFFICIENT_CREDITS") state.flow.creditsGone = true
           if (delivery._tag === "Done") state.counters.creditsSpent += Result.creditCost(delivery.result, settings.costs)
           return new Promise<void>((recorded) => state.settle(lead.key, Outcomes.fromDelivery(delivery, active), true, recorded))
         })
+      },
+      stopAwaiting: (enrichmentId) => {
+        const entry = state.polled.get(enrichmentId)
+        if (entry === undefined) return
+        state.polled.delete(enrichmentId)
+        state.counters.pending--
+        if (entry.earlier) state.counters.pendingFromEarlierRun--
       },
       publish: Effect.suspend(() => (state.now() - lastPublished < 50 ? Effect.void : state.publishNow)),
       publishNow: Effect.gen(function*() {

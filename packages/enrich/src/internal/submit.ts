@@ -114,7 +114,7 @@ const send = (state: RunState, batch: ReadonlyArray<ToSubmit>) =>
     yield* journal.recordSubmitted(accepted)
     answer.right.forEach((entry, i) => {
       const lead = batch[i]!
-      if (entry._tag === "Accepted") state.awaitResult(lead, entry.id, settings.firstPoll)
+      if (entry._tag === "Accepted") state.awaitResult(lead, entry.id, "this run")
       else if (entry._tag === "MissingInput") {
         state.settle(lead.key, new RejectedByLemlist({ key: lead.key, metadata: lead.metadata, code: entry.code }))
       } else {
