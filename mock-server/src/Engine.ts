@@ -154,7 +154,7 @@ export const makeEngine = (
     } else {
       const cost = costOf(g.result, options.costs)
       if (cost > team.credits) {
-        // Assumption (DECISIONS #13): an enrichment that cannot be paid ends in error; the
+        // Assumption (docs/decisions.md #13): an enrichment that cannot be paid ends in error; the
         // balance never goes below zero.
         r.status = "error"
         r.errorCode = "INSUFFICIENT_CREDITS"

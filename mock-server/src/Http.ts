@@ -24,8 +24,8 @@ export type LemlistEnv = { Variables: { team: Team; now: number; created: number
 export type Auth = { readonly _tag: "Missing" } | { readonly _tag: "Key"; readonly key: string } | { readonly _tag: "Malformed" }
 
 /**
- * Parses `Authorization: Basic base64(":" + apiKey)` (lemlist's only scheme; DECISIONS #16).
- * Assumption (DECISIONS #16): the username is ignored, the password is the key; `Bearer`, a
+ * Parses `Authorization: Basic base64(":" + apiKey)` (lemlist's only scheme; docs/decisions.md #16).
+ * Assumption (docs/decisions.md #16): the username is ignored, the password is the key; `Bearer`, a
  * header without a colon, or an empty key are malformed; the legacy `?access_token=` is not
  * supported.
  *
@@ -89,7 +89,7 @@ export const parseJson = (text: string, contentType: string | undefined): unknow
 }
 
 /**
- * A query flag: true only when exactly `"true"` (DECISIONS #17).
+ * A query flag: true only when exactly `"true"` (docs/decisions.md #17).
  *
  * @since 0.1.0
  * @category utils

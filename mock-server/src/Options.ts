@@ -250,9 +250,9 @@ export const defaults: ResolvedOptions = {
   credits: 100_000,
   creditMode: "fail",
   costs: EnrichmentType.defaultCosts,
-  // Assumption (DECISIONS #14): sliding window by default.
+  // Assumption (docs/decisions.md #14): sliding window by default.
   rateLimit: { enabled: true, limit: 20, windowMs: 2000, algorithm: "sliding" },
-  // Assumption (DECISIONS #11): 3 retries, exponential from 1 s, 10 s timeout.
+  // Assumption (docs/decisions.md #11): 3 retries, exponential from 1 s, 10 s timeout.
   webhooks: { retries: 3, baseDelayMs: 1000, timeoutMs: 10_000, allowNonLoopback: false, concurrency: 32 },
   faults: defaultFaults,
   // Assumption (ours): lemlist documents no retention period.

@@ -1,7 +1,7 @@
 /**
  * Seeded randomness: every random choice of the mock (ids, latencies, faults, results) comes
  * from here, so the same seed and the same requests give the same ids and results
- * (Assumption (DECISIONS #18)).
+ * (Assumption (docs/decisions.md #18)).
  *
  * @since 0.1.0
  */

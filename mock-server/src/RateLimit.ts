@@ -1,6 +1,6 @@
 /**
  * lemlist's rate limit: `limit` requests per `windowMs` per API key, every route counted
- * (DECISIONS #14). Refused requests are not counted: they do nothing.
+ * (docs/decisions.md #14). Refused requests are not counted: they do nothing.
  *
  * @since 0.1.0
  */
@@ -72,7 +72,7 @@ export const take = (w: RateWindow, config: RateConfig, now: number): RateVerdic
   const { limit, windowMs } = config
   if (config.algorithm === "fixed") {
     if (now >= w.fixedStart + windowMs) {
-      // Assumption (DECISIONS #14): a fixed window starts at the first request after the last one ended.
+      // Assumption (docs/decisions.md #14): a fixed window starts at the first request after the last one ended.
       w.fixedStart = now
       w.fixedCount = 0
     }
@@ -110,7 +110,7 @@ export const take = (w: RateWindow, config: RateConfig, now: number): RateVerdic
 
 /**
  * The headers of a verdict. `X-RateLimit-Reset` is a JS `Date.toString()` string, as lemlist
- * sends it. Assumption (DECISIONS #14): on an allowed answer `Retry-After` is the window length
+ * sends it. Assumption (docs/decisions.md #14): on an allowed answer `Retry-After` is the window length
  * in seconds, as in lemlist's captured 200 (`retry-after: 2`).
  *
  * @since 0.1.0

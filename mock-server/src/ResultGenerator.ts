@@ -249,7 +249,7 @@ export const generate = (
 }
 
 /**
- * What a result costs (DECISIONS #13): `find_email` only for a deliverable or risky email,
+ * What a result costs (docs/decisions.md #13): `find_email` only for a deliverable or risky email,
  * `find_phone` and `linkedin_enrichment` only when found, `verify` always.
  *
  * @since 0.1.0

@@ -30,7 +30,7 @@ export interface EnrichmentRecord {
   readonly team: Team
   readonly input: Bulk.EnrichmentInput
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
-  /** `undefined` when the request had none (the key is then omitted everywhere: DECISIONS #4). */
+  /** `undefined` when the request had none (the key is then omitted everywhere: docs/decisions.md #4). */
   readonly metadata: Bulk.Metadata | undefined
   readonly webhookUrl: string | undefined
   readonly leadId: string | undefined

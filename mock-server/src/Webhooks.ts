@@ -1,5 +1,5 @@
 /**
- * Webhook delivery (DECISIONS #11): `POST` JSON, one delivery per enrichment, success on any
+ * Webhook delivery (docs/decisions.md #11): `POST` JSON, one delivery per enrichment, success on any
  * 2xx within the timeout, exponential retries, loopback targets only unless allowed, and the
  * webhook faults (drop, duplicate, delay, reorder).
  *
@@ -156,7 +156,7 @@ export const makeWebhooks = (deps: {
     const time = deps.clock.now()
     const fault = job.duplicate ? "duplicate" as const : job.tag
     if (!o.allowNonLoopback && !(isLoopbackCache(job.url))) {
-      // Assumption (DECISIONS #11): the mock never calls out of the machine unless allowed.
+      // Assumption (docs/decisions.md #11): the mock never calls out of the machine unless allowed.
       deps.record({ url: job.url, status: null, attempt: job.attempt, body: job.body, time, ok: false, fault: "blocked", error: "non-loopback target (set webhooks.allowNonLoopback)" })
       return
     }

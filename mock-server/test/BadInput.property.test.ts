@@ -1,7 +1,7 @@
 /**
  * Property-based bad input at the mock (in-process, `app.request`): random methods, paths,
  * query strings, headers and bodies. Whatever arrives, the mock never throws, never answers
- * 5xx, and answers only statuses lemlist documents (or that DECISIONS.md adds: 402, 409, 413),
+ * 5xx, and answers only statuses lemlist documents (or that docs/decisions.md adds: 402, 409, 413),
  * with bodies that match their content type.
  *
  * Deterministic by default (fixed seed); `FC_SEED=<n>` or `FC_SEED=random` and `FC_RUNS=<n>`
@@ -19,7 +19,7 @@ const params = (numRuns: number): fc.Parameters<unknown> => ({ numRuns: runs(num
 const KEY = "prop-key"
 const basic = (key: string) => `Basic ${Buffer.from(`:${key}`).toString("base64")}`
 
-/** What lemlist documents (generic table and per route) plus our DECISIONS (402, 409, 413). */
+/** What lemlist documents (generic table and per route) plus our docs/decisions.md (402, 409, 413). */
 const allowed = new Set([200, 202, 400, 401, 402, 403, 404, 405, 409, 413, 429])
 
 const batchCodes = new Set<string>(ErrorCode.BatchErrorCode.literals)

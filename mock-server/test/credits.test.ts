@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { bulk, get, mock, verifyItem } from "./helpers.js"
 
-describe("credits (DECISIONS #13)", () => {
+describe("credits (docs/decisions.md #13)", () => {
   it.scoped("charges per workflow and only for results that cost", () =>
     Effect.gen(function*() {
       const server = yield* mock({

@@ -4,7 +4,7 @@ import { Effect, Layer, TestClock } from "effect"
 import { layerInProcess, layerServed, MockServer, MockServerHandle, parseMockArgs } from "../src/index.js"
 import { auth, basic, bulk, fullItem, get, mock, verifyItem } from "./helpers.js"
 
-describe("determinism (DECISIONS #18)", () => {
+describe("determinism (docs/decisions.md #18)", () => {
   it.scoped("same seed and requests give the same ids and results; another seed differs", () =>
     Effect.gen(function*() {
       const run = (seed: number) =>

@@ -5,7 +5,7 @@ import { call, get, mock } from "./helpers.js"
 
 const credits = (server: Parameters<typeof get>[0], key = "test-key") => get(server, "/api/team/credits", key)
 
-describe("rate limit (DECISIONS #14)", () => {
+describe("rate limit (docs/decisions.md #14)", () => {
   it.scoped("sliding: 20 per 2 s per key, 429 text with Retry-After, the 429 does nothing", () =>
     Effect.gen(function*() {
       const server = yield* mock({ apiKeys: ["test-key", "other"] })

@@ -32,7 +32,7 @@ describe("POST /api/v2/enrichments/bulk", () => {
       expect(server.handle.enrichments()).toHaveLength(3)
     }))
 
-  it.scoped("rejects the whole batch with the first structural fault (DECISIONS #1)", () =>
+  it.scoped("rejects the whole batch with the first structural fault (docs/decisions.md #1)", () =>
     Effect.gen(function*() {
       const server = yield* mock()
       const cases: Array<[unknown, string]> = [
@@ -257,7 +257,7 @@ describe("/api/hooks", () => {
 })
 
 describe("auth, 404, 405, trailing slashes", () => {
-  it.scoped("auth cases (DECISIONS #16)", () =>
+  it.scoped("auth cases (docs/decisions.md #16)", () =>
     Effect.gen(function*() {
       const server = yield* mock({ apiKeys: ["key-a"] })
       const statusWith = (authorization?: string) =>

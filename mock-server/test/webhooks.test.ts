@@ -23,7 +23,7 @@ const withHooks = (fetch: typeof globalThis.fetch, options: MockOptions = {}) =>
 
 const hookUrl = "http://127.0.0.1:9999/hook"
 
-describe("webhooks (DECISIONS #11)", () => {
+describe("webhooks (docs/decisions.md #11)", () => {
   it.scoped("one POST per enrichment with { type, data: [{ id, data, metadata }] }", () =>
     Effect.gen(function*() {
       const r = receiver()

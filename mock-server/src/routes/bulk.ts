@@ -1,5 +1,5 @@
 /**
- * `POST /api/v2/enrichments/bulk`: DECISIONS #1-#4 and #13.
+ * `POST /api/v2/enrichments/bulk`: docs/decisions.md #1-#4 and #13.
  */
 import { EnrichmentType, ErrorCode, Messages, Validation } from "@lemlist-effect/contract"
 import { Hono } from "hono"
@@ -18,16 +18,16 @@ export const bulkRoutes = (engine: Engine) =>
       // The answer echoes every metadata: one too deep to serialise must fail before anything is created.
       JSON.stringify(verdict.items.map((item) => item.metadata))
     } catch {
-      // Assumption (DECISIONS #1): metadata that cannot be echoed is WRONG_METADATA_FORMAT.
+      // Assumption (docs/decisions.md #1): metadata that cannot be echoed is WRONG_METADATA_FORMAT.
       return c.json({ error: "WRONG_METADATA_FORMAT" }, 400)
     }
     const webhookUrl = c.req.query("webhookUrl") || undefined
-    // Assumption (DECISIONS #10): bulk answers a bad webhookUrl as /enrich does.
+    // Assumption (docs/decisions.md #10): bulk answers a bad webhookUrl as /enrich does.
     if (webhookUrl !== undefined && !isWebhookUrl(webhookUrl)) return c.text(Messages.invalidWebhookUrl, 400)
     const team = c.get("team")
     const now = c.get("now")
     if (engine.options.creditMode === "reject") {
-      // Assumption (DECISIONS #13): `reject` refuses a call the balance cannot surely pay.
+      // Assumption (docs/decisions.md #13): `reject` refuses a call the balance cannot surely pay.
       let most = 0
       for (const item of verdict.items) if (item._tag === "Accepted") most += EnrichmentType.maxCost(item.types, engine.options.costs)
       if (most > team.credits) return c.json({ error: ErrorCode.insufficientCredits }, 402)
@@ -39,7 +39,7 @@ export const bulkRoutes = (engine: Engine) =>
       if (item._tag === "Accepted") {
         const r = engine.create(team, item.input, item.types, item.metadata, webhookUrl, undefined, now)
         created++
-        // DECISIONS #4: metadata key omitted when absent, echoed unchanged otherwise.
+        // docs/decisions.md #4: metadata key omitted when absent, echoed unchanged otherwise.
         answer[i] = item.metadata === undefined ? { id: r.id } : { id: r.id, metadata: item.metadata }
       } else {
         answer[i] = item.metadata === undefined ? { error: item.code } : { error: item.code, metadata: item.metadata }

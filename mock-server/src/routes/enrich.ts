@@ -23,7 +23,7 @@ export const enrichRoutes = (engine: Engine) =>
         const value = c.req.query(field)
         if (value !== undefined && value !== "") input[field] = value
       }
-      // Assumption (DECISIONS #10): missing inputs on /enrich are lemlist's catch-all "Bad request".
+      // Assumption (docs/decisions.md #10): missing inputs on /enrich are lemlist's catch-all "Bad request".
       if (Validation.missingInput(input, types) !== undefined) return c.text(Messages.badRequest, 400)
       const team = c.get("team")
       if (engine.options.creditMode === "reject" && EnrichmentType.maxCost(types, engine.options.costs) > team.credits) {
@@ -35,9 +35,9 @@ export const enrichRoutes = (engine: Engine) =>
     })
     .get("/:id", (c) => {
       const r = engine.enrichments.get(c.req.param("id"))
-      // DECISIONS #9: unknown (or expired) → 404 text; another team's → 400 "Bad team".
+      // docs/decisions.md #9: unknown (or expired) → 404 text; another team's → 400 "Bad team".
       if (!r) return c.text(Messages.enrichmentNotFound, 404)
       if (r.team !== c.get("team")) return c.text(Messages.badTeam, 400)
-      // DECISIONS #5: 202 with a JSON body while running.
+      // docs/decisions.md #5: 202 with a JSON body while running.
       return c.json(engine.pollingBody(r), r.status === "in-progress" ? 202 : 200)
     })

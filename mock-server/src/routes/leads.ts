@@ -1,5 +1,5 @@
 /**
- * `POST /api/leads/{leadId}/enrich`: leads from the fixture (DECISIONS #15).
+ * `POST /api/leads/{leadId}/enrich`: leads from the fixture (docs/decisions.md #15).
  */
 import { EnrichmentType, ErrorCode, Messages } from "@lemlist-effect/contract"
 import { Hono } from "hono"
@@ -13,7 +13,7 @@ export const leadsRoutes = (engine: Engine) =>
     const team = c.get("team")
     const leadId = c.req.param("leadId")
     const types = requestedTypes((n) => c.req.query(n))
-    // Assumption (DECISIONS #15): no flag → the /enrich 400 text.
+    // Assumption (docs/decisions.md #15): no flag → the /enrich 400 text.
     if (types.length === 0) return c.text(Messages.noEnrichmentRequested, 400)
     const lead = engine.options.leads.find((l) => l.id === leadId)
     if (!lead) return c.json({ error: Messages.leadNotFound, code: "LEAD_NOT_FOUND" }, 404)

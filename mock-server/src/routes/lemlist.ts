@@ -56,7 +56,7 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
     }
     setRateHeaders(idle)
 
-    // Assumption (DECISIONS #17): path and method are checked before auth.
+    // Assumption (docs/decisions.md #17): path and method are checked before auth.
     if (match._tag === "NotFound") {
       c.res = c.text(Messages.notFound, 404)
       return record()
@@ -85,7 +85,7 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
       return record()
     }
     if (auth._tag === "Missing" && match.name === "credits") {
-      // Documented for /team/credits only (DECISIONS #16).
+      // Documented for /team/credits only (docs/decisions.md #16).
       c.res = c.text(Messages.noApiKey, 400)
       return record()
     }
@@ -109,7 +109,7 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
       const verdict = options.rateLimit.enabled ? RateLimit.take(team.window, options.rateLimit, now) : idle
       setRateHeaders(verdict)
       if (!verdict.allowed) {
-        // The request does nothing (DECISIONS #14).
+        // The request does nothing (docs/decisions.md #14).
         team.stats.rateLimited++
         c.res = c.text(Messages.tooManyRequests, 429)
         return record()

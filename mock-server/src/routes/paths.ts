@@ -1,6 +1,6 @@
 /**
  * lemlist's route table (paths relative to `/api`), used to answer 404 for an unknown path
- * and 405 for a known path with another method before anything else (DECISIONS #17).
+ * and 405 for a known path with another method before anything else (docs/decisions.md #17).
  */
 import type { RouteName } from "../Options.js"
 

@@ -49,7 +49,7 @@ const HookList = Schema.Array(Team.Hook)
  */
 export const ourSchema = (template: string, method: string, status: number): Schema.Schema<any, any> | undefined => {
   const m = method.toUpperCase()
-  if (status === 402) return Bulk.JsonErrorBody // DECISIONS #13 (ours)
+  if (status === 402) return Bulk.JsonErrorBody // docs/decisions.md #13 (ours)
   switch (template) {
     case "/v2/enrichments/bulk":
       return status === 200 ? Bulk.BulkAnswer : status === 400 ? Bulk.BulkErrorBody : undefined
@@ -122,7 +122,7 @@ export const rateLimitProblems = (headers: Headers, now = Date.now()): Array<str
 export interface CheckOptions {
   /** The status(es) the test expects. */
   readonly status?: number | ReadonlyArray<number> | undefined
-  /** Statuses the route does not document that this answer may have (our DECISIONS: 402, 413). */
+  /** Statuses the route does not document that this answer may have (our docs/decisions.md: 402, 413). */
   readonly allowUndocumented?: ReadonlyArray<number> | undefined
   /** An extra schema the JSON body must decode with (besides the route's own). */
   readonly schema?: Schema.Schema<any, any> | undefined

@@ -22,7 +22,7 @@ const onMock = target.kind === "mock"
 const free = it
 /** Spends credits on a remote target: runs on the mock, or with `LEMLIST_CONTRACT_SPEND=1`. */
 const spend = target.spend ? it : it.skip
-/** Behaviour lemlist does not document (our DECISIONS), or that needs the mock's fixtures/admin. */
+/** Behaviour lemlist does not document (our docs/decisions.md), or that needs the mock's fixtures/admin. */
 const mockOnly = onMock ? it : it.skip
 
 const skipped: Array<string> = []
@@ -158,7 +158,7 @@ describe("bulk: per-item missing inputs (200, nothing created, nothing charged)"
     for (const e of body) assert.notProperty(e, "id")
     // Metadata comes back unchanged, of the same type.
     assert.deepStrictEqual(body.slice(0, 3).map((e) => e.metadata), items.slice(0, 3).map((i) => i.metadata))
-    // DECISIONS #4 (ours): the key is omitted when the item had none.
+    // docs/decisions.md #4 (ours): the key is omitted when the item had none.
     if (onMock) assert.notProperty(body[3], "metadata")
   }
 

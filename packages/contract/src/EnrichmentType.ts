@@ -53,7 +53,7 @@ export const is = (u: unknown): u is EnrichmentType =>
   typeof u === "string" && (all as ReadonlyArray<string>).includes(u)
 
 /**
- * Credits charged per workflow, and when (DECISIONS.md #13; the help centre's figures).
+ * Credits charged per workflow, and when (docs/decisions.md #13; the help centre's figures).
  * `find_email` is charged only for a deliverable or risky email, `find_phone` and
  * `linkedin_enrichment` only when something is found, `verify` always.
  *

@@ -7,7 +7,7 @@ import * as Schema from "effect/Schema"
 
 /**
  * Whole-batch errors of `POST /v2/enrichments/bulk`: HTTP 400, JSON `{ "error": CODE }`,
- * nothing created. Listed in the order the checks run (DECISIONS.md #1).
+ * nothing created. Listed in the order the checks run (docs/decisions.md #1).
  *
  * @since 0.1.0
  * @category models
@@ -44,7 +44,7 @@ export const ItemErrorCode = Schema.Literal("MISSING_INPUTS", "MISSING_EMAIL", "
 export type ItemErrorCode = typeof ItemErrorCode.Type
 
 /**
- * Codes of an enrichment that ended with `enrichmentStatus: "error"` (DECISIONS.md #6).
+ * Codes of an enrichment that ended with `enrichmentStatus: "error"` (docs/decisions.md #6).
  * lemlist documents none; these are the ones the mock uses.
  *
  * @since 0.1.0
@@ -87,7 +87,7 @@ export const ErrorCode = Schema.Union(BatchErrorCode, ItemErrorCode, EnrichmentE
 export type ErrorCode = typeof ErrorCode.Type
 
 /**
- * The 402 body the mock answers in credit mode `reject` (DECISIONS.md #13, our assumption).
+ * The 402 body the mock answers in credit mode `reject` (docs/decisions.md #13, our assumption).
  *
  * @since 0.1.0
  * @category constants

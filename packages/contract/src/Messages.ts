@@ -1,5 +1,5 @@
 /**
- * The exact `text/plain` bodies lemlist documents (and DECISIONS.md settles), so that the mock
+ * The exact `text/plain` bodies lemlist documents (and docs/decisions.md settles), so that the mock
  * answers them and the client recognises them.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 /**
- * The `linkedin_enrichment` profile, with the field names of lemlist's sample (lemlist-api.md
- * §6.3). Every field is optional: lemlist guarantees none.
+ * The `linkedin_enrichment` profile, with the field names of lemlist's sample (a sample
+ * profile in lemlist's docs). Every field is optional: lemlist guarantees none.
  *
  * @since 0.1.0
  */

@@ -1,6 +1,6 @@
 /**
  * Enrichment results: the two wire forms (polling `GET /enrich/{id}` and webhook bodies, with
- * different keys: DECISIONS.md #8) and the one normalised form both decode into.
+ * different keys: docs/decisions.md #8) and the one normalised form both decode into.
  *
  * @since 0.1.0
  */
@@ -10,7 +10,7 @@ import * as EnrichmentType from "./EnrichmentType.js"
 import { LinkedinProfile } from "./Profile.js"
 
 /**
- * Email deliverability statuses (DECISIONS.md #12).
+ * Email deliverability statuses (docs/decisions.md #12).
  *
  * @since 0.1.0
  * @category models
@@ -75,7 +75,7 @@ export const WebhookData = Schema.Struct({
 export type WebhookData = typeof WebhookData.Type
 
 /**
- * The failure of an enrichment that ended in `error` (DECISIONS.md #6).
+ * The failure of an enrichment that ended in `error` (docs/decisions.md #6).
  *
  * @since 0.1.0
  * @category wire
@@ -138,7 +138,7 @@ export const WebhookItem = Schema.Struct({
 export type WebhookItem = typeof WebhookItem.Type
 
 /**
- * A webhook delivery: `{ type, data: [ { id, data, metadata? } ] }` (DECISIONS.md #11); team
+ * A webhook delivery: `{ type, data: [ { id, data, metadata? } ] }` (docs/decisions.md #11); team
  * hooks add the `secret` they were created with. `type` is a string for tolerance.
  *
  * @since 0.1.0
@@ -321,7 +321,7 @@ export const toPollingData = (result: EnrichmentResult): PollingData => {
 }
 
 /**
- * What a result costs (DECISIONS.md #13): `find_email` only for a deliverable or risky email,
+ * What a result costs (docs/decisions.md #13): `find_email` only for a deliverable or risky email,
  * `verify` always, `find_phone` and `linkedin_enrichment` only when found.
  *
  * @example
@@ -344,7 +344,7 @@ export const creditCost = (
   if (email?.found && (email.value.status === "deliverable" || email.value.status === "risky")) total += costs.find_email
   if (result.verify) total += costs.verify
   if (result.find_phone?.found) total += costs.find_phone
-  // Assumption (DECISIONS #13): LinkedIn enrichment costs 1 and only when found.
+  // Assumption (docs/decisions.md #13): LinkedIn enrichment costs 1 and only when found.
   if (result.linkedin_enrichment?.found) total += costs.linkedin_enrichment
   return total
 }

@@ -1,7 +1,7 @@
 /**
  * lemlist's validation rules for bulk items, written once: the mock enforces them and the
  * library applies them locally, so a lead that lemlist would refuse costs no request.
- * Where lemlist is silent, the rules follow DECISIONS.md #1 to #3.
+ * Where lemlist is silent, the rules follow docs/decisions.md #1 to #3.
  *
  * @since 0.1.0
  */
@@ -25,7 +25,7 @@ const requirement: {
     readonly ok: (i: Input) => boolean
   }
 } = {
-  // DECISIONS.md #3: strict, all four name fields or a LinkedIn URL.
+  // docs/decisions.md #3: strict, all four name fields or a LinkedIn URL.
   find_email: {
     code: "MISSING_INPUTS",
     needs: "a LinkedIn URL, or first name, last name, company name and company domain",
@@ -123,7 +123,7 @@ export const runnableTypes = (
 
 /**
  * The missing-input code for an item, or `undefined` when every workflow has what it needs.
- * With several workflows, the first failing one in request order decides (DECISIONS.md #2).
+ * With several workflows, the first failing one in request order decides (docs/decisions.md #2).
  *
  * @example
  * ```ts
@@ -160,7 +160,7 @@ export const isValidMetadata = (u: unknown): u is Metadata | undefined =>
   u === undefined || typeof u === "string" || isPlainObject(u)
 
 /**
- * The structural fault of one item, or `undefined`. Checks run in DECISIONS.md #1 order:
+ * The structural fault of one item, or `undefined`. Checks run in docs/decisions.md #1 order:
  * `enrichmentRequests` (array, non-empty, known types), then `input` (an object with at least
  * one known non-empty string field, and no known field of another type), then `metadata`.
  *
@@ -216,7 +216,7 @@ const pickInput = (input: Record<string, unknown>): EnrichmentInput => {
 }
 
 /**
- * Judges a parsed bulk body exactly as lemlist does (first failure wins; DECISIONS.md #1).
+ * Judges a parsed bulk body exactly as lemlist does (first failure wins; docs/decisions.md #1).
  * Pass `undefined` for a body that is not JSON.
  *
  * @example

@@ -22,7 +22,7 @@ import type * as RequestPacer from "./RequestPacer.js"
 
 /**
  * One entry of a bulk answer, in the order of the submitted items: an enrichment id, the
- * missing-input code lemlist gave that item, or (tolerance: DECISIONS.md) an entry of a shape
+ * missing-input code lemlist gave that item, or (tolerance: docs/decisions.md) an entry of a shape
  * no documented variant matches, reported for that item alone. An `Undecodable` item may have
  * been created and charged: treat it as undetermined, never resend it blindly.
  *

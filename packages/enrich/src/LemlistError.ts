@@ -178,7 +178,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@lemlist-effec
 }
 
 /**
- * The team has no credits left for this call (402 `INSUFFICIENT_CREDITS`, DECISIONS.md #13
+ * The team has no credits left for this call (402 `INSUFFICIENT_CREDITS`, docs/decisions.md #13
  * mode `reject`). Nothing was created. It stops a run.
  *
  * @since 0.1.0

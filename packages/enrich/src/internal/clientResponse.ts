@@ -1,5 +1,5 @@
 /**
- * From an HTTP answer to a typed result or a typed error. Tolerant by design (DECISIONS.md,
+ * From an HTTP answer to a typed result or a typed error. Tolerant by design (docs/decisions.md,
  * "the mock is strict, the client is tolerant"): JSON or text error bodies, 202 with or without
  * a body, both result key styles, unknown statuses, and never a crash on an unknown shape.
  *
@@ -117,7 +117,7 @@ const notFound = (ctx: Context, body: Body, message: string): E.LemlistError => 
   const id = ctx.id === undefined ? {} : { id: ctx.id }
   switch (ctx.route) {
     case "credits":
-      // On /team/credits a 404 is "No user found for this API key" (lemlist-api.md §7.1).
+      // On /team/credits a 404 is "No user found for this API key" (packages/contract/openapi/lemlist-openapi-enrich.json).
       return new E.Unauthorized({ reason: "NoUser", status: 404 })
     case "getEnrichment":
       return new E.NotFound({ resource: "Enrichment", ...id })
@@ -253,7 +253,7 @@ export const enrichmentStatus = (
   types: ReadonlyArray<EnrichmentType.EnrichmentType> | undefined
 ): Either.Either<EnrichmentStatus, E.LemlistError> => {
   if (body.json === undefined) {
-    // 202 "In progress" is documented with no body (lemlist-api.md §5.1).
+    // 202 "In progress" is documented with no body (docs/decisions.md #5: clients also accept it).
     if (status === 202) return Either.right({ _tag: "InProgress", id })
     return Either.left(decodeError(status, body.text.trim() === "" ? "empty body" : "body is not JSON"))
   }
