@@ -1,12 +1,22 @@
 import { Journal, Outcome } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Option } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const tempFile = () => join(mkdtempSync(join(tmpdir(), "journal-")), "run.sqlite")
+const dirs: Array<string> = []
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "journal-"))
+  dirs.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+const tempFile = () => join(tempDir(), "run.sqlite")
 
 const enriched = (key: string) =>
   new Outcome.Enriched({
@@ -89,7 +99,7 @@ describe("JournalSqlite.layer across processes' lifetimes", () => {
 
   it.effect("a file that is not a database is a typed JournalError", () =>
     Effect.gen(function*() {
-      const filename = join(mkdtempSync(join(tmpdir(), "journal-")), "bad.sqlite")
+      const filename = join(tempDir(), "bad.sqlite")
       writeFileSync(filename, "this is not sqlite ".repeat(100))
       const result = yield* Effect.either(JournalSqlite.summarize(filename))
       assert.isTrue(Either.isLeft(result) && result.left._tag === "JournalError")

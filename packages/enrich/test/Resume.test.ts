@@ -16,11 +16,13 @@ const leads: ReadonlyArray<Lead.Lead> = Array.from({ length: 600 }, (_, i) => ({
 const options: Enrichment.Options = { types: ["find_email"], batchSize: 50, creditCheck: "off" }
 
 describe("interrupted runs resume from the SQLite journal", () => {
-  it.effect("stopping at many random points, then rerunning: every outcome, nothing sent twice", () =>
+  it.scoped("stopping at many random points, then rerunning: every outcome, nothing sent twice", () =>
     Effect.gen(function*() {
       // One fake for the whole test: it is lemlist, and it outlives every run.
       const fake = makeFake({ pollsBeforeDone: 3 })
-      const filename = join(mkdtempSync(join(tmpdir(), "resume-")), "run.sqlite")
+      const dir = mkdtempSync(join(tmpdir(), "resume-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const filename = join(dir, "run.sqlite")
       const journal = Layer.merge(JournalSqlite.layer({ filename }), fake.layer)
       const interrupted = (after: number) =>
         Enrichment.run(leads, options).pipe(Stream.take(after), Stream.runDrain, driven, Effect.provide(journal))

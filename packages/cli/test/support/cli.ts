@@ -4,10 +4,23 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { afterAll } from "vitest"
 import * as Cli from "../../src/Cli.js"
 import * as CliIo from "../../src/CliIo.js"
 
-export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "lemlist-cli-"))
+const made: Array<string> = []
+
+// Vitest loads this module afresh for each test file: its folders go when that file is done.
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A new folder in the system temp folder, removed once the test file has run. */
+export const tempDir = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lemlist-cli-"))
+  made.push(dir)
+  return dir
+}
 
 export const writeFile = (dir: string, name: string, content: string | Uint8Array): string => {
   const file = path.join(dir, name)
