@@ -82,7 +82,8 @@ export interface Options {
  * Enriches leads: one outcome per lead, in completion order, each with its lead's key and
  * metadata. Results come by webhook when a `WebhookReceiver` is provided (polling stays on as
  * a safety net), by polling otherwise. The stream fails only for what stops the run: bad
- * credentials, credits gone, the journal failing.
+ * credentials, credits gone, the journal failing, or the source stream's own error (its error
+ * and requirement types are kept: no `Stream.orDie` needed).
  *
  * @example
  * ```ts
@@ -104,7 +105,7 @@ export interface Options {
  * @since 0.1.0
  * @category constructors
  */
-export const run: (
-  leads: Stream.Stream<Lead> | Iterable<Lead>,
+export const run: <E = never, R = never>(
+  leads: Stream.Stream<Lead, E, R> | Iterable<Lead>,
   options: Options
-) => Stream.Stream<Outcome, EnrichmentError | LemlistError.Unauthorized, LemlistClient | Journal> = internal.run
+) => Stream.Stream<Outcome, E | EnrichmentError | LemlistError.Unauthorized, R | LemlistClient | Journal> = internal.run

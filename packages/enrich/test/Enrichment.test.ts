@@ -1,6 +1,6 @@
 import { Enrichment, EnrichmentError, Journal, type Lead, LemlistError, type Outcome } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Context, Data, Effect, Either, Layer, Stream } from "effect"
 import { driven } from "./support/drive.js"
 import { makeFake } from "./support/FakeLemlist.js"
 
@@ -135,6 +135,44 @@ describe("Enrichment.run with a scripted client", () => {
       )
       assert.isTrue(Either.isLeft(result) && result.left._tag === "InsufficientCreditsForRun")
       assert.strictEqual(fake.bulkCalls(), 0)
+    }))
+
+  it.effect("the pre-flight check of an array counts each lead's own workflows, without `total`", () =>
+    Effect.gen(function*() {
+      // find_email costs at most 5: three leads that can run it need 15 credits, one that
+      // cannot (skipped under skip-type) costs nothing.
+      const leads = [lead(1), lead(2), lead(3), { input: { lastName: "Only" }, metadata: { row: 4 } }]
+      const refused = yield* Effect.either(
+        collect(leads, { creditCheck: "fail", missingInputs: "skip-type" }).pipe(
+          Effect.provide([makeFake({ credits: 14 }).layer, Journal.layerMemory])
+        )
+      )
+      assert.deepStrictEqual(
+        Either.isLeft(refused) && refused.left._tag === "InsufficientCreditsForRun" && refused.left.required,
+        15
+      )
+      const paid = yield* collect(leads, { creditCheck: "fail", missingInputs: "skip-type" }).pipe(
+        Effect.provide([makeFake({ credits: 15 }).layer, Journal.layerMemory])
+      )
+      assert.strictEqual(paid.length, 4)
+    }))
+
+  it.effect("the source stream keeps its error and requirement types", () =>
+    Effect.gen(function*() {
+      class SourceFailed extends Data.TaggedError("SourceFailed")<{ readonly row: number }> {}
+      class Rows extends Context.Tag("Rows")<Rows, number>() {}
+      const source = Stream.unwrap(Effect.map(Rows, (n) => Stream.range(1, n))).pipe(
+        Stream.mapEffect((i) => (i === 3 ? Effect.fail(new SourceFailed({ row: i })) : Effect.succeed(lead(i))))
+      )
+      const fake = makeFake()
+      const result = yield* Enrichment.run(source, { types: ["find_email"], creditCheck: "off" }).pipe(
+        Stream.runCollect,
+        driven,
+        Effect.either,
+        Effect.provide([fake.layer, Journal.layerMemory, Layer.succeed(Rows, 5)])
+      )
+      // Typed: `catchTag` sees SourceFailed next to the run's own errors.
+      assert.deepStrictEqual(Either.isLeft(result) && result.left._tag === "SourceFailed" && result.left.row, 3)
     }))
 
   it.effect("a budget caps what is committed", () =>

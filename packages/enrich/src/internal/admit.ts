@@ -4,13 +4,13 @@
  *
  * @internal
  */
-import type { Validation } from "@lemlist-effect/contract"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type { JournalError } from "../EnrichmentError.js"
 import type { Lead } from "../Lead.js"
 import { plan as planLead } from "../Lead.js"
 import { RejectedLocally, Undetermined } from "../Outcome.js"
+import * as Outcomes from "./outcomes.js"
 import type { RunState, ToSubmit } from "./runState.js"
 import { withMetadata } from "./runState.js"
 
@@ -51,7 +51,7 @@ const candidatesOf = (state: RunState, chunk: Chunk.Chunk<Lead>): Array<ToSubmit
       running.followers.push(lead.metadata)
       continue
     }
-    const candidate: ToSubmit & { readonly skipped?: ReadonlyArray<Validation.SkippedType> } = {
+    const candidate: ToSubmit = {
       key,
       metadata: lead.metadata,
       types: plan.types,
@@ -103,8 +103,7 @@ export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Eff
         state.settle(
           candidate.key,
           new Undetermined({
-            key: candidate.key,
-            metadata: candidate.metadata,
+            ...Outcomes.identity(candidate),
             errorTag: "Interrupted",
             description: "an earlier run stopped while sending this lead: lemlist may have enriched it"
           })

@@ -19,6 +19,17 @@ const foundAnything = (result: Result.EnrichmentResult): boolean =>
   result.find_phone?.found === true ||
   result.linkedin_enrichment?.found === true
 
+/** What every outcome of a lead carries: its key, its metadata, and the workflows left out. @internal */
+export const identity = (lead: {
+  readonly key: string
+  readonly metadata: unknown
+  readonly skipped?: ReadonlyArray<Validation.SkippedType> | undefined
+}) => ({
+  key: lead.key,
+  metadata: lead.metadata,
+  ...(lead.skipped !== undefined && lead.skipped.length > 0 ? { skipped: lead.skipped } : {})
+})
+
 /** @internal */
 export const fromDelivery = (
   delivery: Delivery,
@@ -30,12 +41,7 @@ export const fromDelivery = (
     readonly skipped?: ReadonlyArray<Validation.SkippedType> | undefined
   }
 ): Outcome => {
-  const common = {
-    key: lead.key,
-    metadata: lead.metadata,
-    enrichmentId: delivery.id,
-    ...(lead.skipped !== undefined && lead.skipped.length > 0 ? { skipped: lead.skipped } : {})
-  }
+  const common = { ...identity(lead), enrichmentId: delivery.id }
   if (delivery._tag === "Failed") {
     return new Failed({
       ...common,

@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as LemlistError from "../LemlistError.js"
 import { Failed } from "../Outcome.js"
+import * as Outcomes from "./outcomes.js"
 import type { Polled, RunState } from "./runState.js"
 
 /** Stops polling an id and settles its lead without a result. */
@@ -19,7 +20,9 @@ const giveUp = (
 ) => {
   state.stopAwaiting(id)
   state.hub.forget(id)
-  state.settle(entry.key, new Failed({ key: entry.key, metadata: state.active.get(entry.key)?.metadata, enrichmentId: id, ...failure }))
+  const lead = state.active.get(entry.key)
+  const who = lead === undefined ? { key: entry.key, metadata: undefined } : Outcomes.identity(lead)
+  state.settle(entry.key, new Failed({ ...who, enrichmentId: id, ...failure }))
 }
 
 const poll = (state: RunState, id: string): Effect.Effect<void, LemlistError.Unauthorized> =>

@@ -21,7 +21,7 @@ import * as Stream from "effect/Stream"
 import type { Options } from "../Enrichment.js"
 import { CreditsExhausted, InsufficientCreditsForRun, type JournalError } from "../EnrichmentError.js"
 import { Journal } from "../Journal.js"
-import type { Lead } from "../Lead.js"
+import * as Lead from "../Lead.js"
 import { LemlistClient } from "../LemlistClient.js"
 import type * as LemlistError from "../LemlistError.js"
 import type { Outcome } from "../Outcome.js"
@@ -35,13 +35,29 @@ import { submit } from "./submit.js"
 
 type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized
 
-/** The most the run can cost against what the team has (needs `total` or `budget`). */
-const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings, options: Options) =>
+/**
+ * The most the run can cost: lead by lead, from the workflows each will really run, when the
+ * leads are an array (read twice: here and by the run); else `total` times the most a lead of
+ * the default workflows costs; unknown (no check) without either.
+ */
+const maxRunCost = (leads: unknown, settings: RunState.Settings, options: Options): number => {
+  if (Array.isArray(leads)) {
+    let most = 0
+    for (const lead of leads as ReadonlyArray<Lead.Lead>) {
+      const plan = Lead.plan(lead, settings.types, settings.missingInputs)
+      if (plan._tag === "Run") most += Types.maxCost(plan.types, settings.costs)
+    }
+    return most
+  }
+  return options.total === undefined ? Infinity : options.total * Types.maxCost(settings.types, settings.costs)
+}
+
+/** The most the run can cost against what the team has (needs an array, `total` or `budget`). */
+const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings, options: Options, leads: unknown) =>
   Effect.gen(function*() {
     const mode = options.creditCheck ?? "fail"
     if (mode === "off") return
-    const maxRunCost = options.total === undefined ? Infinity : options.total * Types.maxCost(settings.types, settings.costs)
-    const required = Math.min(maxRunCost, options.budget ?? Infinity)
+    const required = Math.min(maxRunCost(leads, settings, options), options.budget ?? Infinity)
     if (!Number.isFinite(required)) return
     const credits = yield* client.credits.pipe(
       Effect.map((c) => Option.some(c.credits)),
@@ -57,17 +73,20 @@ const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings
     yield* Effect.logWarning(error.message)
   })
 
+const isStream = <A, E, R>(u: Stream.Stream<A, E, R> | Iterable<A>): u is Stream.Stream<A, E, R> =>
+  Stream.StreamTypeId in u
+
 /** @internal */
-export const run = (
-  leads: Stream.Stream<Lead> | Iterable<Lead>,
+export const run = <E = never, R = never>(
+  leads: Stream.Stream<Lead.Lead, E, R> | Iterable<Lead.Lead>,
   options: Options
-): Stream.Stream<Outcome, RunError, LemlistClient | Journal> =>
+): Stream.Stream<Outcome, RunError | E, R | LemlistClient | Journal> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const client = yield* LemlistClient
     const journal = yield* Journal
     const receiver = yield* Effect.serviceOption(WebhookReceiver)
     const settings = RunState.settings(options, Option.getOrUndefined(receiver))
-    yield* checkCredits(client, settings, options)
+    yield* checkCredits(client, settings, options, leads)
 
     const state = yield* RunState.make({
       settings,
@@ -77,7 +96,7 @@ export const run = (
       progress: options.progress ?? (yield* Progress.make(options.total))
     })
     const { flow } = state
-    const out = yield* Mailbox.make<Outcome, RunError>({ capacity: 4096 })
+    const out = yield* Mailbox.make<Outcome, RunError | E>({ capacity: 4096 })
     const inFlight = yield* Effect.makeSemaphore(settings.maxInFlight)
 
     // The end, once the input is read and every lead has its outcome out.
@@ -101,9 +120,7 @@ export const run = (
       }
     })
 
-    const source: Stream.Stream<Lead> = Stream.StreamTypeId in leads
-      ? leads as Stream.Stream<Lead>
-      : Stream.fromIterable(leads as Iterable<Lead>)
+    const source: Stream.Stream<Lead.Lead, E, R> = isStream(leads) ? leads : Stream.fromIterable(leads)
     const producer = source.pipe(
       Stream.rechunk(settings.batchSize),
       Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit(state)(chunk))),
@@ -118,7 +135,7 @@ export const run = (
 
     // A failure or a defect in a background fiber ends the stream with it (otherwise the
     // stream would never end).
-    const guard = <E extends RunError>(self: Effect.Effect<void, E>) =>
+    const guard = <A extends RunError | E, Req>(self: Effect.Effect<void, A, Req>) =>
       self.pipe(Effect.catchAll((e) => out.fail(e)), Effect.catchAllDefect((defect) => out.failCause(Cause.die(defect))))
     yield* Effect.forkScoped(guard(writer))
     yield* Effect.forkScoped(guard(producer))

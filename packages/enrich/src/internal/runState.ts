@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
+import type { Bulk, EnrichmentType, Validation } from "@lemlist-effect/contract"
 import { EnrichmentType as Types, Result } from "@lemlist-effect/contract"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -25,6 +25,8 @@ export interface Active {
   readonly key: string
   readonly metadata: unknown
   readonly types: ReadonlyArray<EnrichmentType.EnrichmentType>
+  /** The requested workflows left out (`missingInputs: "skip-type"`), for its outcome. */
+  readonly skipped?: ReadonlyArray<Validation.SkippedType> | undefined
   readonly followers: Array<unknown>
 }
 

@@ -12,13 +12,14 @@ import * as Effect from "effect/Effect"
 import type { JournalError } from "../EnrichmentError.js"
 import type * as LemlistError from "../LemlistError.js"
 import { Failed, type Outcome, RejectedByLemlist, Undetermined } from "../Outcome.js"
+import * as Outcomes from "./outcomes.js"
 import type { RunState, ToSubmit } from "./runState.js"
 
 const notSent = (reason: "CreditsExhausted" | "BudgetExhausted", description: string) => (lead: ToSubmit) =>
-  new Failed({ key: lead.key, metadata: lead.metadata, reason, description })
+  new Failed({ ...Outcomes.identity(lead), reason, description })
 
 const undetermined = (lead: ToSubmit, errorTag: string, description: string) =>
-  new Undetermined({ key: lead.key, metadata: lead.metadata, errorTag, description })
+  new Undetermined({ ...Outcomes.identity(lead), errorTag, description })
 
 const failAll = (state: RunState, batch: ReadonlyArray<ToSubmit>, make: (lead: ToSubmit) => Outcome, store: boolean) => {
   for (const lead of batch) state.settle(lead.key, make(lead), store)
@@ -52,14 +53,14 @@ const onSubmitError = (
         state.flow.notSubmitted += batch.length
         return failAll(state, batch, notSent("CreditsExhausted", "lemlist reported the team's credits gone"), false)
       case "BatchRejected":
-        return failAll(state, batch, (lead) => new RejectedByLemlist({ key: lead.key, metadata: lead.metadata, code: error.code }), true)
+        return failAll(state, batch, (lead) => new RejectedByLemlist({ ...Outcomes.identity(lead), code: error.code }), true)
     }
     if (error.mayHaveTakenEffect) return allUndetermined(error, error.message)
     if (earlier !== undefined) return allUndetermined(earlier, `${earlier.message}; the resend failed: ${error.message}`)
     // Surely did nothing: forget the attempt, so that a rerun sends these leads.
     yield* state.journal.release(keys)
     return failAll(state, batch, (lead) =>
-      new Failed({ key: lead.key, metadata: lead.metadata, reason: "Request", code: error._tag, description: error.message }), false)
+      new Failed({ ...Outcomes.identity(lead), reason: "Request", code: error._tag, description: error.message }), false)
   })
 
 /**
@@ -116,7 +117,7 @@ const send = (state: RunState, batch: ReadonlyArray<ToSubmit>) =>
       const lead = batch[i]!
       if (entry._tag === "Accepted") state.awaitResult(lead, entry.id, "this run")
       else if (entry._tag === "MissingInput") {
-        state.settle(lead.key, new RejectedByLemlist({ key: lead.key, metadata: lead.metadata, code: entry.code }))
+        state.settle(lead.key, new RejectedByLemlist({ ...Outcomes.identity(lead), code: entry.code }))
       } else {
         // An entry we cannot read may still be an enrichment lemlist created.
         state.settle(lead.key, undetermined(lead, "DecodeError", entry.description))
