@@ -18,6 +18,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
 const program = fileURLToPath(new URL("./support/crashProgram.ts", import.meta.url))
 const apiKey = "crash-library-key"
 const maxLatencyMs = 2_000
+const retryBaseMs = 500
 
 let mock: ServedMock
 const dirs: Array<string> = []
@@ -32,7 +33,7 @@ beforeAll(async () => {
     maxRecords: 200_000,
     // lemlist's own retry policy is not documented: retry for about a minute, so that the
     // results of leads sent before a kill reach the restarted program by webhook.
-    webhooks: { retries: 7, baseDelayMs: 500 }
+    webhooks: { retries: 7, baseDelayMs: retryBaseMs }
   })
 })
 afterAll(async () => {
@@ -99,10 +100,15 @@ describe("Enrichment.run killed with SIGKILL at chosen phases and at random, the
     const since = mock.server.handle.requests().slice(requestsBefore)
     expect(since.filter((r) => r.method === "GET" && r.route === "getEnrichment").length, "collected by webhook, not by polling")
       .toBe(0)
-    // A failed delivery is retried 0.5, 1, 2, 4… s later: the restarted program waits at most
-    // the latency of the last results plus one retry delay (at most 4 s when it restarts within 4 s).
-    const bound = 2 * maxLatencyMs + 4_000
+    // A failed delivery is retried 0.5, 1, 2, 4… s later: the restarted program waits at most the
+    // latency of the last results plus the retry delay that applied to the latest retry it got.
+    const lastAttempt = Math.max(...mock.server.handle.deliveries().filter((d) => d.ok).map((d) => d.attempt))
+    const retryDelay = lastAttempt > 1 ? retryBaseMs * 2 ** (lastAttempt - 2) : 0
+    const bound = 2 * maxLatencyMs + retryDelay
     expect(resumeMillis).toBeLessThan(bound)
-    console.log(`[crash library] restart with ${pending} pending: all collected in ${resumeMillis} ms (bound ${bound} ms), polls 0`)
+    console.log(
+      `[crash library] restart with ${pending} pending: all collected in ${resumeMillis} ms ` +
+        `(bound ${bound} ms: last webhook attempt ${lastAttempt}), polls 0`
+    )
   }, 120_000)
 })
