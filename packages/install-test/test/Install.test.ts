@@ -155,7 +155,7 @@ describe("the packed packages", () => {
     }
   })
 
-  it("declare effect and @effect/* as peers only, and SQLite as optional peers of enrich", () => {
+  it("declare effect and @effect/* as peers only, and enrich's storage engines as optional peers", () => {
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(unpacked(p), "package.json"), "utf8"))
       const effectDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d === "effect" || d.startsWith("@effect/"))
@@ -165,7 +165,10 @@ describe("the packed packages", () => {
       expect(manifest.peerDependencies.effect, p.name).toMatch(/^\^3\./)
     }
     const enrich = JSON.parse(readFileSync(join(unpacked(packed.find((p) => p.name === "@lemlist-effect/enrich")!), "package.json"), "utf8"))
-    expect(enrich.peerDependenciesMeta).toEqual({ "@effect/sql": { optional: true }, "@effect/sql-sqlite-node": { optional: true } })
+    expect(enrich.peerDependenciesMeta).toMatchObject({ "@effect/sql": { optional: true }, "@effect/sql-sqlite-node": { optional: true } })
+    // What sits behind an entry point of its own (./sqlite, ./pg...) is optional: only these are needed.
+    const required = Object.keys(enrich.peerDependencies).filter((d) => enrich.peerDependenciesMeta?.[d]?.optional !== true)
+    expect(required.sort()).toEqual(["@effect/platform", "effect"])
   })
 
   it("have bins that plain node runs", () => {
@@ -253,6 +256,6 @@ describe("installed with npm in a fresh project", () => {
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
     const locked = Object.keys(JSON.parse(readFileSync(join(lean, "package-lock.json"), "utf8")).packages)
     expect(locked).toContain("node_modules/@lemlist-effect/enrich")
-    expect(locked.filter((p) => /better-sqlite3|sql-sqlite-node/.test(p))).toEqual([])
+    expect(locked.filter((p) => /node_modules\/(better-sqlite3|@effect\/sql-sqlite-node|@effect\/sql-pg|pg|ioredis)$/.test(p))).toEqual([])
   })
 })
