@@ -1,7 +1,14 @@
 /**
- * The pacer store's contract, run against every store (memory, SQLite) with the same cases on
- * the TestClock; then what only a SQLite file gives: pruning, and a pacer that restarts on the
- * file of the one before it.
+ * The pacer store's contract, run against every store (memory, SQLite, Redis) with the same
+ * cases on the TestClock; then what only a SQLite file gives: pruning, and a pacer that
+ * restarts on the file of the one before it.
+ *
+ * Redis reads its own clock (`TIME`) in production; here its scripts get "now" from the
+ * caller's clock instead (the internal `clock: "caller"`, `support/redis.ts`), so the same
+ * cases assert the same exact times. The one case that runs the pacer with fibers waiting
+ * while the store answers over the network runs on the real clock for every store (the
+ * `TestClock` would move on while a Redis answer is in flight); `PacerStoreRedis.test.ts`
+ * checks that production reads `TIME`. The Redis cases run when `LEMLIST_TEST_REDIS_URL` is set.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -13,6 +20,7 @@ import * as path from "node:path"
 import { RequestPacer } from "../src/index.js"
 import { PacerStoreSqlite } from "../src/sqlite.js"
 import { maxInWindow } from "./support/pacing.js"
+import { layerOnCallerClock, layerOnRedisClock, noRedis } from "./support/redis.js"
 
 /** A temporary folder for the scope, removed (with the database in it) when the scope closes. */
 const tempFile = Effect.acquireRelease(
@@ -22,9 +30,26 @@ const tempFile = Effect.acquireRelease(
 
 const sqliteStore = Layer.unwrapScoped(Effect.map(tempFile, (filename) => PacerStoreSqlite.layerFile({ filename })))
 
-const stores: ReadonlyArray<readonly [string, Layer.Layer<RequestPacer.PacerStore, RequestPacer.PacerStoreError>]> = [
-  ["memory", RequestPacer.layerStoreMemory],
-  ["sqlite", sqliteStore]
+interface Fixture {
+  readonly name: string
+  readonly layer: Layer.Layer<RequestPacer.PacerStore, RequestPacer.PacerStoreError>
+  /** Answers without I/O in flight (a synchronous driver): fibers can wait on the TestClock. */
+  readonly synchronous: boolean
+  readonly skip?: boolean
+  /** The store on its own clock, when `layer` reads the caller's. */
+  readonly live?: Layer.Layer<RequestPacer.PacerStore, RequestPacer.PacerStoreError>
+}
+
+const stores: ReadonlyArray<Fixture> = [
+  { name: "memory", layer: RequestPacer.layerStoreMemory, synchronous: true },
+  { name: "sqlite", layer: sqliteStore, synchronous: true },
+  {
+    name: "redis",
+    layer: layerOnCallerClock,
+    live: layerOnRedisClock,
+    synchronous: false,
+    skip: noRedis("PacerStore contract: redis")
+  }
 ]
 
 const limits = { key: "k", interval: 10, limit: 5, window: 1000, margin: 0 }
@@ -33,8 +58,8 @@ const lemlist = { key: "k", interval: 100, limit: 20, window: 2000, margin: 0 }
 const reserveN = (store: RequestPacer.Store, n: number, options = limits) =>
   Effect.forEach(Array.from({ length: n }), () => store.reserve(options))
 
-for (const [name, layer] of stores) {
-  describe(`PacerStore contract: ${name}`, () => {
+for (const { layer, live, name, skip, synchronous } of stores) {
+  describe.skipIf(skip)(`PacerStore contract: ${name}`, () => {
     it.effect("reserve spaces starts by the interval and holds the sliding window", () =>
       Effect.gen(function*() {
         const store = yield* RequestPacer.PacerStore
@@ -154,7 +179,7 @@ for (const [name, layer] of stores) {
         assert.deepStrictEqual(slots, [0, 10, 20, 1000])
       }).pipe(Effect.provide(layer)))
 
-    it.effect("the pacer over the store keeps its rules (a 429 pauses requests already waiting)", () =>
+    it.effect.skipIf(!synchronous)("the pacer over the store keeps its rules (a 429 pauses requests already waiting)", () =>
       Effect.gen(function*() {
         const pacer = yield* RequestPacer.makeFromStore()
         const first = yield* pacer.take("k")
@@ -165,6 +190,22 @@ for (const [name, layer] of stores) {
         const times = [...(yield* Fiber.join(waiting))].sort((a, b) => a - b)
         assert.deepStrictEqual(times, [1050, 1150])
       }).pipe(Effect.provide(layer)))
+
+    it.live("the same on the real clock: a 429 pauses requests already waiting, for every process of the store", () =>
+      Effect.gen(function*() {
+        const pacer = yield* RequestPacer.makeFromStore()
+        const first = yield* pacer.take("k")
+        const waiting = yield* Effect.fork(Effect.all([pacer.take("k"), pacer.take("k")], { concurrency: 2 }))
+        yield* Effect.sleep("50 millis")
+        yield* pacer.observe("k", { startedAt: first, status: 429, retryAfterMillis: 1000 })
+        const times = [...(yield* Fiber.join(waiting))].sort((a, b) => a - b).map((t) => t - first)
+        // Paused from the 429 (50 ms or a little more after the first) for 1 s, then spaced (a
+        // fiber that wakes late leaves later than its slot, never earlier).
+        assert.isAtLeast(times[0], 1050)
+        assert.isBelow(times[0], 1050 + 250)
+        assert.isAtLeast(times[1], 1150)
+        assert.isBelow(times[1], 1150 + 250)
+      }).pipe(Effect.provide(live ?? layer)))
   })
 }
 
