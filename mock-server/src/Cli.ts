@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { openApiDocument } from "./OpenApi.js"
-import type { FaultOptions, LeadFixture, MockOptions } from "./Options.js"
+import { decodeUpdate, type FaultOptions, type LeadFixture, type MockOptions, parseLatency } from "./Options.js"
 import type { ListenOptions } from "./Serve.js"
 
 /**
@@ -41,7 +42,7 @@ Usage: pnpm mock [options]
   --host <addr>              address to bind (default 127.0.0.1)
   --seed <n>                 seed of every random choice (default 1)
   --api-key <key>            accepted API key, each its own team (repeatable; default test-key)
-  --latency <ms|min-max>     completion latency, e.g. 0 or 200-3000 (default 200-3000)
+  --latency <ms|min-max>     completion latency, e.g. 0, 200-3000 or 200..3000 (default 200-3000)
   --credits <n>              starting credits of every key (default 100000)
   --credit-mode <fail|reject>  out of credits: enrichments end in error, or the call gets 402 (default fail)
   --rate-limit <on|off>      lemlist's 20 requests / 2 s per key (default on)
@@ -135,9 +136,9 @@ export const parseMockArgs = (argv: ReadonlyArray<string>): ParsedMockArgs => {
     if (values.seed !== undefined) o.seed = num("seed", values.seed, Number.MIN_SAFE_INTEGER)
     if (values["api-key"]) o.apiKeys = values["api-key"]
     if (values.latency !== undefined) {
-      const m = /^(\d+)(?:-(\d+))?$/.exec(values.latency.trim())
-      if (!m) throw new Error(`--latency: expected ms or min-max, got ${values.latency}`)
-      o.latency = m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) }
+      const latency = parseLatency(values.latency)
+      if (Either.isLeft(latency)) throw new Error(`--latency ${values.latency}: ${latency.left}`)
+      o.latency = latency.right
     }
     if (values.credits !== undefined) o.credits = num("credits", values.credits)
     if (values["credit-mode"] !== undefined) {
@@ -177,6 +178,9 @@ export const parseMockArgs = (argv: ReadonlyArray<string>): ParsedMockArgs => {
       if (!Array.isArray(leads)) throw new Error("--leads: expected a JSON array")
       o.leads = leads as ReadonlyArray<LeadFixture>
     }
+    const { port, host, ...update } = o
+    const decoded = decodeUpdate(update)
+    if (Either.isLeft(decoded)) throw decoded.left
     return { _tag: "Serve", options: o }
   } catch (e) {
     return { _tag: "Invalid", message: e instanceof Error ? e.message : String(e) }

@@ -94,9 +94,9 @@ const adminPaths = (): Record<string, Record<string, unknown>> => ({
     get: op("Options in force", "Every option, defaults applied (not the clock nor the webhook fetch, which are code).", {
       responses: { 200: json("The options.", S.Options) }
     }),
-    put: op("Change options", "Merges a partial update (nested groups merge field by field).", {
+    put: op("Change options", "Merges a partial update (nested groups merge field by field); an invalid or unknown field refuses the whole update.", {
       requestBody: { required: true, content: { "application/json": { schema: ref(S.OptionsUpdate) } } },
-      responses: { 200: json("The options now in force.", S.Options), 400: refused("Not a JSON object.") }
+      responses: { 200: json("The options now in force.", S.Options), 400: refused("Not a JSON object, or invalid values (each named in `issues`).") }
     })
   },
   "/__mock/credits": {

@@ -6,7 +6,12 @@
  */
 import { EnrichmentType } from "@lemlist-effect/contract"
 import type { Bulk } from "@lemlist-effect/contract"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { MockClock } from "./Clock.js"
+import { Latency as LatencySchema, OptionsUpdate as OptionsUpdateSchema } from "./internal/adminSchemas.js"
 
 /**
  * Completion latency of an enrichment in milliseconds: a constant (0 = done at once) or a
@@ -262,111 +267,148 @@ export const defaults: ResolvedOptions = {
   maxRecords: 10_000
 }
 
-const clamp01 = (n: unknown, fallback: number): number =>
-  typeof n === "number" && Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : fallback
-
-const nonNegative = (n: unknown, fallback: number): number =>
-  typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : fallback
-
-const normaliseLatency = (latency: unknown, fallback: Latency): Latency => {
-  if (typeof latency === "number") return nonNegative(latency, 0)
-  if (latency && typeof latency === "object") {
-    const { minMs, maxMs } = latency as { minMs?: unknown; maxMs?: unknown }
-    const min = nonNegative(minMs, 0)
-    const max = nonNegative(maxMs, min)
-    return { minMs: Math.min(min, max), maxMs: Math.max(min, max) }
+/**
+ * Invalid mock options: each invalid value, with where it is and why. `makeMockServer` and
+ * `handle.setOptions` throw it; `PUT /__mock/options` answers it as a 400.
+ *
+ * @example
+ * ```ts
+ * import { decodeUpdate } from "@lemlist-effect/mock-server/Options"
+ * import { Either } from "effect"
+ *
+ * const result = decodeUpdate({ faults: { slow: 2 } })
+ * if (Either.isLeft(result)) result.left.message
+ * // "invalid mock options: faults.slow: Expected a number between 0 and 1, actual 2"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MockOptionsError extends Data.TaggedError("MockOptionsError")<{
+  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>
+}> {
+  override get message() {
+    return `invalid mock options: ${this.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`
   }
-  return fallback
+}
+
+const decodeData = Schema.decodeUnknownEither(OptionsUpdateSchema, { errors: "all", onExcessProperty: "error" })
+
+// Every optional field is a union with `undefined`: its "Expected undefined" branch says nothing.
+const issuesOf = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).filter((i) => !i.message.startsWith("Expected undefined,")).map((i) => ({
+    path: i.path.length === 0 ? "(options)" : i.path.join("."),
+    message: i.message
+  }))
+
+/**
+ * Decodes options (from code, the command line or `PUT /__mock/options`): every field checked,
+ * unknown fields refused. The clock and the webhook `fetch` are code and pass through unchecked.
+ *
+ * @example
+ * ```ts
+ * import { decodeUpdate } from "@lemlist-effect/mock-server/Options"
+ *
+ * decodeUpdate({ latency: { minMs: 10, maxMs: 20 } }) // Either.right({ latency: { minMs: 10, maxMs: 20 } })
+ * decodeUpdate({ rateLimit: { limit: 0 } }) // Either.left(MockOptionsError: rateLimit.limit: ...)
+ * ```
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeUpdate = (input: unknown): Either.Either<OptionsUpdate, MockOptionsError> => {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return Either.left(new MockOptionsError({ issues: [{ path: "(options)", message: "expected an object" }] }))
+  }
+  const { clock: _clock, ...data } = input as Record<string, unknown>
+  const hooks = data.webhooks
+  const fetch = typeof hooks === "object" && hooks !== null ? (hooks as { fetch?: unknown }).fetch : undefined
+  if (fetch !== undefined) {
+    const { fetch: _fetch, ...rest } = hooks as Record<string, unknown>
+    data.webhooks = rest
+  }
+  return Either.mapLeft(decodeData(data), (e) => new MockOptionsError({ issues: issuesOf(e) })) as Either.Either<
+    OptionsUpdate,
+    MockOptionsError
+  >
 }
 
 /**
- * Merges a (possibly untrusted, e.g. from `PUT /__mock/options`) update into resolved
- * options. Nested groups merge field by field; unknown or ill-typed fields are ignored.
+ * Parses a latency as the command lines write it: `500` (fixed) or a range `200-3000` (also
+ * `200..3000`), in milliseconds. The error says what is expected.
+ *
+ * @example
+ * ```ts
+ * import { parseLatency } from "@lemlist-effect/mock-server"
+ *
+ * parseLatency("200..3000") // Either.right({ minMs: 200, maxMs: 3000 })
+ * parseLatency("0") // Either.right(0)
+ * ```
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const parseLatency = (text: string): Either.Either<Latency, string> => {
+  const m = /^\s*(\d+)\s*(?:(?:-|\.\.)\s*(\d+)\s*)?$/.exec(text)
+  const expected = "expected milliseconds, like 500 or 200-3000"
+  if (!m) return Either.left(expected)
+  const latency: Latency = m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) }
+  return Either.mapLeft(Schema.decodeUnknownEither(LatencySchema)(latency), () => "the maximum is below the minimum")
+}
+
+const defined = <A extends object>(update: Partial<A> | undefined): Partial<A> => {
+  const out: Partial<A> = {}
+  for (const [k, v] of Object.entries(update ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  return out
+}
+
+/**
+ * Merges an update into resolved options: nested groups merge field by field. The update is
+ * decoded first (it may come from `PUT /__mock/options`): an invalid or unknown field throws a
+ * {@link MockOptionsError} naming each, and nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { defaults, merge } from "@lemlist-effect/mock-server/Options"
+ *
+ * merge(defaults, { rateLimit: { limit: 5 } }).rateLimit // { enabled: true, limit: 5, windowMs: 2000, algorithm: "sliding" }
+ * ```
  *
  * @since 0.1.0
  * @category utils
  */
 export const merge = (base: ResolvedOptions, update: OptionsUpdate | undefined): ResolvedOptions => {
-  if (!update || typeof update !== "object") return base
-  const u = update as Record<string, any>
-  const results = u.results && typeof u.results === "object" ? u.results : {}
-  const faults = u.faults && typeof u.faults === "object" ? u.faults : {}
-  const rate = u.rateLimit && typeof u.rateLimit === "object" ? u.rateLimit : {}
-  const hooks = u.webhooks && typeof u.webhooks === "object" ? u.webhooks : {}
-  const found = results.found && typeof results.found === "object" ? results.found : {}
-  const verify = results.verify && typeof results.verify === "object" ? results.verify : {}
-  const costs = u.costs && typeof u.costs === "object" ? u.costs : {}
-  const mergedFaults: Record<string, unknown> = { ...base.faults }
-  for (const key of Object.keys(defaultFaults) as Array<keyof typeof defaultFaults>) {
-    if (key === "routes") continue
-    const isMs = key.endsWith("Ms")
-    if (faults[key] !== undefined) {
-      mergedFaults[key] = isMs
-        ? nonNegative(faults[key], base.faults[key] as number)
-        : clamp01(faults[key], base.faults[key] as number)
-    }
-  }
-  if (faults.routes === null) mergedFaults.routes = undefined
-  else if (Array.isArray(faults.routes)) mergedFaults.routes = faults.routes.filter((r: unknown) => typeof r === "string")
+  if (update === undefined) return base
+  const decoded = decodeUpdate(update)
+  if (Either.isLeft(decoded)) throw decoded.left
+  const u = decoded.right
+  const { routes, ...faults } = u.faults ?? {}
   return {
-    apiKeys: Array.isArray(u.apiKeys) && u.apiKeys.every((k: unknown) => typeof k === "string" && k.length > 0)
-      ? [...u.apiKeys]
-      : base.apiKeys,
-    seed: typeof u.seed === "number" && Number.isFinite(u.seed) ? u.seed : base.seed,
-    latency: u.latency === undefined ? base.latency : normaliseLatency(u.latency, base.latency),
+    apiKeys: u.apiKeys ?? base.apiKeys,
+    seed: u.seed ?? base.seed,
+    latency: u.latency ?? base.latency,
     results: {
-      found: {
-        find_email: clamp01(found.find_email, base.results.found.find_email),
-        find_phone: clamp01(found.find_phone, base.results.found.find_phone),
-        linkedin_enrichment: clamp01(found.linkedin_enrichment, base.results.found.linkedin_enrichment)
-      },
-      verify: {
-        deliverable: nonNegative(verify.deliverable, base.results.verify.deliverable),
-        risky: nonNegative(verify.risky, base.results.verify.risky),
-        undeliverable: nonNegative(verify.undeliverable, base.results.verify.undeliverable),
-        unknown: nonNegative(verify.unknown, base.results.verify.unknown)
-      },
-      providerErrorRate: clamp01(results.providerErrorRate, base.results.providerErrorRate)
+      found: { ...base.results.found, ...defined(u.results?.found) },
+      verify: { ...base.results.verify, ...defined(u.results?.verify) },
+      providerErrorRate: u.results?.providerErrorRate ?? base.results.providerErrorRate
     },
-    credits: typeof u.credits === "number" && u.credits >= 0
-      ? Math.floor(u.credits)
-      : u.credits && typeof u.credits === "object"
-      ? { ...u.credits }
-      : base.credits,
-    creditMode: u.creditMode === "fail" || u.creditMode === "reject" ? u.creditMode : base.creditMode,
-    costs: {
-      find_email: nonNegative(costs.find_email, base.costs.find_email),
-      find_phone: nonNegative(costs.find_phone, base.costs.find_phone),
-      verify: nonNegative(costs.verify, base.costs.verify),
-      linkedin_enrichment: nonNegative(costs.linkedin_enrichment, base.costs.linkedin_enrichment)
-    },
-    rateLimit: {
-      enabled: typeof rate.enabled === "boolean" ? rate.enabled : base.rateLimit.enabled,
-      limit: typeof rate.limit === "number" && rate.limit >= 1 ? Math.floor(rate.limit) : base.rateLimit.limit,
-      windowMs: typeof rate.windowMs === "number" && rate.windowMs >= 1 ? rate.windowMs : base.rateLimit.windowMs,
-      algorithm: rate.algorithm === "fixed" || rate.algorithm === "sliding" ? rate.algorithm : base.rateLimit.algorithm
-    },
-    webhooks: {
-      retries: typeof hooks.retries === "number" && hooks.retries >= 0 ? Math.floor(hooks.retries) : base.webhooks.retries,
-      baseDelayMs: nonNegative(hooks.baseDelayMs, base.webhooks.baseDelayMs),
-      timeoutMs: typeof hooks.timeoutMs === "number" && hooks.timeoutMs > 0 ? hooks.timeoutMs : base.webhooks.timeoutMs,
-      allowNonLoopback: typeof hooks.allowNonLoopback === "boolean"
-        ? hooks.allowNonLoopback
-        : base.webhooks.allowNonLoopback,
-      concurrency: typeof hooks.concurrency === "number" && hooks.concurrency >= 1
-        ? Math.floor(hooks.concurrency)
-        : base.webhooks.concurrency
-    },
-    faults: mergedFaults as ResolvedOptions["faults"],
-    retentionMs: nonNegative(u.retentionMs, base.retentionMs),
-    leads: Array.isArray(u.leads) ? u.leads : base.leads,
-    maxBodyBytes: typeof u.maxBodyBytes === "number" && u.maxBodyBytes >= 1 ? u.maxBodyBytes : base.maxBodyBytes,
-    maxRecords: typeof u.maxRecords === "number" && u.maxRecords >= 0 ? Math.floor(u.maxRecords) : base.maxRecords
+    credits: u.credits ?? base.credits,
+    creditMode: u.creditMode ?? base.creditMode,
+    costs: { ...base.costs, ...defined(u.costs) },
+    rateLimit: { ...base.rateLimit, ...defined(u.rateLimit) },
+    webhooks: { ...base.webhooks, ...defined(u.webhooks) },
+    // `routes: null` clears the route filter.
+    faults: { ...base.faults, ...defined(faults), routes: routes === undefined ? base.faults.routes : routes ?? undefined },
+    retentionMs: u.retentionMs ?? base.retentionMs,
+    leads: u.leads ?? base.leads,
+    maxBodyBytes: u.maxBodyBytes ?? base.maxBodyBytes,
+    maxRecords: u.maxRecords ?? base.maxRecords
   }
 }
 
 /**
- * Resolves user options against the defaults.
+ * Resolves user options against the defaults. Throws a {@link MockOptionsError} for an invalid
+ * or unknown field.
  *
  * @since 0.1.0
  * @category constructors

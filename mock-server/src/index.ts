@@ -22,6 +22,7 @@ export type {
   ResultMix,
   RouteName
 } from "./Options.js"
+export { decodeUpdate, MockOptionsError, parseLatency } from "./Options.js"
 export type { EnrichmentStatus, TeamStats } from "./State.js"
 export type { Delivery } from "./Webhooks.js"
 export { layerInProcess, layerServed, MockServerHandle } from "./Layer.js"

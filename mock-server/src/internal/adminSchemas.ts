@@ -9,7 +9,8 @@
 import { Bulk, EnrichmentType, Result } from "@lemlist-effect/contract"
 import * as Schema from "effect/Schema"
 
-const Millis = Schema.Number.annotations({ description: "milliseconds" })
+const Millis = Schema.NonNegative.annotations({ description: "milliseconds" })
+const PositiveMillis = Schema.Positive.annotations({ description: "milliseconds" })
 const Time = Schema.Number.annotations({ description: "the mock clock's time, epoch milliseconds" })
 const Count = Schema.Int.pipe(Schema.nonNegative())
 const Probability = Schema.Number.pipe(Schema.between(0, 1))
@@ -24,7 +25,12 @@ export const RequestFault = Schema.Literal("refused", "drop", "lostAnswer", "ser
 })
 export const EnrichmentStatus = Schema.Literal("in-progress", "done", "error")
 
-export const AdminError = Schema.Struct({ error: Schema.String }).annotations({
+export const AdminError = Schema.Struct({
+  error: Schema.String,
+  issues: Schema.optional(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })).annotations({
+    description: "Each invalid value: where it is (dotted path) and why."
+  }))
+}).annotations({
   identifier: "MockAdminError",
   description: "A refused admin call, with what was expected."
 })
@@ -35,20 +41,28 @@ export const Ok = Schema.Struct({ ok: Schema.Literal(true) }).annotations({
 
 // ---- options ------------------------------------------------------------------------------
 
-const Latency = Schema.Union(
+export const Latency = Schema.Union(
   Millis,
-  Schema.Struct({ minMs: Millis, maxMs: Millis })
+  Schema.Struct({ minMs: Millis, maxMs: Millis }).pipe(
+    Schema.filter((l) => l.minMs <= l.maxMs || { path: ["maxMs"], message: "maxMs must be at least minMs" })
+  )
 ).annotations({ description: "completion latency: a constant, or a uniform range" })
 const found = { find_email: Probability, find_phone: Probability, linkedin_enrichment: Probability }
-const verify = { deliverable: Schema.Number, risky: Schema.Number, undeliverable: Schema.Number, unknown: Schema.Number }
-const costs = { find_email: Schema.Number, find_phone: Schema.Number, verify: Schema.Number, linkedin_enrichment: Schema.Number }
+const verify = { deliverable: Schema.NonNegative, risky: Schema.NonNegative, undeliverable: Schema.NonNegative, unknown: Schema.NonNegative }
+const costs = { find_email: Schema.NonNegative, find_phone: Schema.NonNegative, verify: Schema.NonNegative, linkedin_enrichment: Schema.NonNegative }
 const rateLimit = {
   enabled: Schema.Boolean,
   limit: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
-  windowMs: Millis,
+  windowMs: PositiveMillis,
   algorithm: Schema.Literal("sliding", "fixed")
 }
-const webhooks = { retries: Count, baseDelayMs: Millis, timeoutMs: Millis, allowNonLoopback: Schema.Boolean, concurrency: Count }
+const webhooks = {
+  retries: Count,
+  baseDelayMs: Millis,
+  timeoutMs: PositiveMillis,
+  allowNonLoopback: Schema.Boolean,
+  concurrency: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+}
 const faultFields = {
   serverError: Probability,
   slow: Probability,
@@ -75,8 +89,11 @@ const LeadFixture = Schema.Struct({
   failing: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "MockLeadFixture", description: "A lead of the `/leads/{leadId}/enrich` fixture." })
 
+const ApiKey = Schema.String.pipe(Schema.minLength(1))
+const Size = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+
 const optionsFields = {
-  seed: Schema.Number,
+  seed: Schema.Finite,
   latency: Latency,
   results: Schema.Struct({ found: Schema.Struct(found), verify: Schema.Struct(verify), providerErrorRate: Probability }),
   creditMode: Schema.Literal("fail", "reject"),
@@ -86,19 +103,19 @@ const optionsFields = {
   faults: Schema.Struct({ ...faultFields, routes: Schema.optional(Schema.Array(RouteName)) }),
   retentionMs: Millis,
   leads: Schema.Array(LeadFixture),
-  maxBodyBytes: Count,
+  maxBodyBytes: Size,
   maxRecords: Count
 }
 
 export const Options = Schema.Struct({
-  apiKeys: Schema.Array(Schema.String),
+  apiKeys: Schema.Array(ApiKey),
   ...optionsFields,
   credits: Credits
 }).annotations({ identifier: "MockOptions", description: "The options in force." })
 
 export const OptionsUpdate = Schema.Struct({
-  apiKeys: Schema.optional(Schema.Array(Schema.String)),
-  seed: Schema.optional(Schema.Number),
+  apiKeys: Schema.optional(Schema.Array(ApiKey)),
+  seed: Schema.optional(Schema.Finite),
   latency: Schema.optional(Latency),
   results: Schema.optional(Schema.Struct({
     found: Schema.optional(Schema.partial(Schema.Struct(found))),
@@ -116,11 +133,11 @@ export const OptionsUpdate = Schema.Struct({
   )),
   retentionMs: Schema.optional(Millis),
   leads: Schema.optional(Schema.Array(LeadFixture)),
-  maxBodyBytes: Schema.optional(Count),
+  maxBodyBytes: Schema.optional(Size),
   maxRecords: Schema.optional(Count)
 }).annotations({
   identifier: "MockOptionsUpdate",
-  description: "A partial update: groups merge field by field; unknown or ill-typed fields are ignored; `credits` resets balances."
+  description: "A partial update: groups merge field by field; an unknown or invalid field refuses the whole update (400, naming each); `credits` resets balances."
 })
 
 // ---- credits, faults ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
  * The admin API under `/__mock` (never behind lemlist auth, no rate limit, no faults).
  */
+import * as Either from "effect/Either"
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
 import type { InjectedFault } from "../Faults.js"
@@ -9,6 +10,7 @@ import { view } from "../internal/view.js"
 import type { MockHandle } from "../MockServer.js"
 import type { EnrichmentRecord } from "../State.js"
 import { openApiDocument } from "../OpenApi.js"
+import { decodeUpdate } from "../Options.js"
 import { dashboardRoutes } from "./dashboard.js"
 
 const readJson = async (req: Request): Promise<any> => {
@@ -32,7 +34,9 @@ export const adminRoutes = (engine: Engine, handle: MockHandle) =>
     .put("/options", async (c) => {
       const body = await readJson(c.req.raw)
       if (!body || typeof body !== "object" || Array.isArray(body)) return c.json({ error: "expected a JSON object" }, 400)
-      handle.setOptions(body)
+      const update = decodeUpdate(body)
+      if (Either.isLeft(update)) return c.json({ error: update.left.message, issues: update.left.issues }, 400)
+      handle.setOptions(update.right)
       return c.json(optionsJson(handle))
     })
     .put("/credits", async (c) => {

@@ -14,7 +14,7 @@ import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
 import * as RequestPacer from "@lemlist-effect/enrich/RequestPacer"
 import { PacerStoreSqlite } from "@lemlist-effect/enrich/sqlite"
 import * as WebhookReceiver from "@lemlist-effect/enrich/WebhookReceiver"
-import { makeMockServer, type MockOptions, type MockServer } from "@lemlist-effect/mock-server"
+import { makeMockServer, type MockOptions, type MockServer, parseLatency as mockLatency } from "@lemlist-effect/mock-server"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -119,16 +119,14 @@ export interface Backend {
 }
 
 /**
- * Parses `--mock-latency`: `500` (fixed) or `200-3000` (a range), in milliseconds.
+ * Parses `--mock-latency` with the mock's own syntax (`parseLatency` of the mock server): `500`
+ * (fixed) or `200-3000` / `200..3000` (a range), in milliseconds.
  *
  * @since 0.1.0
  * @category parsing
  */
-export const parseLatency = (text: string): Effect.Effect<MockOptions["latency"], UsageError> => {
-  const m = /^\s*(\d+)\s*(?:(?:-|\.\.)\s*(\d+)\s*)?$/.exec(text)
-  if (!m) return Effect.fail(new UsageError({ detail: `--mock-latency ${text}: expected milliseconds, like 500 or 200-3000` }))
-  return Effect.succeed(m[2] === undefined ? Number(m[1]) : { minMs: Number(m[1]), maxMs: Number(m[2]) })
-}
+export const parseLatency = (text: string): Effect.Effect<MockOptions["latency"], UsageError> =>
+  Effect.mapError(mockLatency(text), (detail) => new UsageError({ detail: `--mock-latency ${text}: ${detail}` }))
 
 const receiverFailed = (port: number) => (e: unknown) =>
   new UsageError({
