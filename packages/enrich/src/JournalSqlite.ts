@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -73,9 +74,9 @@ export const layerClient = (options: { readonly filename: string }) =>
  * @since 0.1.0
  * @category layers
  */
-export const layerFromClient = Layer.effect(
+export const layerFromClient: Layer.Layer<Journal, JournalError, SqlClient.SqlClient> = Layer.effect(
   Journal,
-  Effect.mapError(internal.make, (cause) => new JournalError({ operation: "migrate", cause }))
+  internal.make()
 )
 
 /**

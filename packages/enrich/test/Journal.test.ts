@@ -1,3 +1,4 @@
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal, Outcome } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
@@ -5,6 +6,7 @@ import { Effect, Either, Layer, Option } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Pg from "./support/postgres.js"
 
 const dirs: Array<string> = []
 const tempDir = () => {
@@ -26,8 +28,9 @@ const enriched = (key: string) =>
     result: { find_email: { found: true, value: { email: "a@b.co", status: "deliverable" } } }
   })
 
-const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>) =>
-  describe(name, () => {
+/** The same cases against every engine (`skip`: the engine is not available here). */
+const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>, skip = false) =>
+  describe.skipIf(skip)(name, () => {
     it.effect("moves a lead through submitting, submitted and done", () =>
       Effect.gen(function*() {
         const journal = yield* Journal.Journal
@@ -85,6 +88,52 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>)
 
 suite("Journal.layerMemory", () => Journal.layerMemory)
 suite("JournalSqlite.layer", () => JournalSqlite.layer({ filename: tempFile() }))
+suite("JournalPg.layer", () => Pg.freshJournal().layer, Pg.skipped !== undefined)
+
+/** What the SQL engines read back is decoded by Schema: a malformed row is a typed error. */
+const rowsSuite = (
+  name: string,
+  make: () => { readonly layer: Layer.Layer<Journal.Journal | SqlClient.SqlClient, unknown>; readonly leads: string },
+  skip = false
+) =>
+  describe.skipIf(skip)(name, () => {
+    it.effect("a malformed row is a typed JournalError, whatever is wrong with it", () => {
+      const { layer, leads } = make()
+      return Effect.gen(function*() {
+        const journal = yield* Journal.Journal
+        const sql = yield* SqlClient.SqlClient
+        const table = sql(leads)
+        const lookupError = Effect.gen(function*() {
+          const result = yield* Effect.either(journal.lookup(["a"]))
+          assert.isTrue(Either.isLeft(result))
+          if (Either.isLeft(result)) {
+            assert.strictEqual(result.left._tag, "JournalError")
+            assert.strictEqual(result.left.operation, "lookup")
+          }
+        })
+        yield* journal.markSubmitting([{ key: "a", types: ["verify"] }])
+        yield* sql`UPDATE ${table} SET types = 'not json' WHERE key = 'a'`
+        yield* lookupError
+        yield* sql`UPDATE ${table} SET types = '["teleport"]' WHERE key = 'a'`
+        yield* lookupError
+        yield* sql`UPDATE ${table} SET types = '["verify"]', state = 'done' WHERE key = 'a'` // done, no outcome
+        yield* lookupError
+        yield* sql`UPDATE ${table} SET outcome = '{"_tag":"Enriched"}' WHERE key = 'a'`
+        yield* lookupError
+        yield* journal.recordOutcomes([enriched("a")])
+        assert.strictEqual((yield* journal.lookup(["a"])).get("a")?._tag, "Done", "a good row decodes again")
+      }).pipe(Effect.provide(layer))
+    })
+  })
+
+rowsSuite("JournalSqlite rows", () => ({
+  layer: JournalSqlite.layerFromClient.pipe(Layer.provideMerge(JournalSqlite.layerClient({ filename: tempFile() }))),
+  leads: "leads"
+}))
+rowsSuite("JournalPg rows", () => {
+  const { layer, schema } = Pg.freshJournal()
+  return { layer, leads: `${schema}.leads` }
+}, Pg.skipped !== undefined)
 
 describe("JournalSqlite.layer across processes' lifetimes", () => {
   it.effect("a second opening of the same file sees what the first wrote (migrations run once)", () =>

@@ -1,46 +1,33 @@
 /**
  * The journal over `@effect/sql`'s generic `SqlClient`: the SQL engine is a layer (SQLite in
- * `JournalSqlite.ts`), the statements stay portable.
+ * `JournalSqlite.ts`, PostgreSQL in `JournalPg.ts`); the statements are portable and every row
+ * goes through the Schemas of `journalRows.ts` both ways.
  *
  * @internal
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { EnrichmentType } from "@lemlist-effect/contract"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import type { Fragment } from "@effect/sql/Statement"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { JournalError } from "../EnrichmentError.js"
 import type { Entry, Service } from "../Journal.js"
-import { type Outcome, OutcomeJson } from "../Outcome.js"
+import type { Outcome } from "../Outcome.js"
 import { tally } from "./journal.js"
+import { CountRow, DoneRow, LeadRow, MetaRow, SubmittedRow, SubmittingRow, toEntry } from "./journalRows.js"
 import migration0001 from "./migrations/0001_leads.js"
 import migration0002 from "./migrations/0002_meta.js"
+import { tables, type Tables } from "./migrations/tables.js"
 
-const encodeOutcome = Schema.encodeSync(OutcomeJson)
-const decodeOutcome = Schema.decodeSync(OutcomeJson)
-
-interface Row {
-  readonly key: string
-  readonly state: "submitting" | "submitted" | "done"
-  readonly types: string
-  readonly enrichment_id: string | null
-  readonly outcome: string | null
+/** @internal */
+export interface Options {
+  /** PostgreSQL only: the schema holding the journal's tables (created if missing). */
+  readonly schema?: string | undefined
 }
-
-const parseTypes = (text: string): ReadonlyArray<EnrichmentType.EnrichmentType> => JSON.parse(text)
-
-const toEntry = (row: Row): Entry =>
-  row.state === "done" && row.outcome !== null
-    ? { _tag: "Done", outcome: decodeOutcome(row.outcome) }
-    : row.state === "submitted" && row.enrichment_id !== null
-    ? { _tag: "Submitted", enrichmentId: row.enrichment_id, types: parseTypes(row.types) }
-    : { _tag: "Submitting", types: parseTypes(row.types) }
-
-const migrate = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_leads": migration0001, "0002_meta": migration0002 }),
-  table: "lemlist_enrich_migrations"
-})
 
 /** SQLite caps bound parameters per statement; stay well below it. */
 const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -49,91 +36,166 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray
   return out
 }
 
-/** @internal */
-export const make = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  yield* migrate
-  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
-  const fail = (operation: string) => (cause: unknown) => new JournalError({ operation, cause })
+const migrate = (sql: SqlClient.SqlClient, t: Tables, schema: string | undefined) => {
+  const run = Migrator.make({})({
+    loader: Migrator.fromRecord({ "0001_leads": migration0001(t), "0002_meta": migration0002(t) }),
+    table: t.migrations
+  })
+  return sql.onDialectOrElse({
+    // Workers starting together on one database: the first migrates, the others wait on the
+    // lock. The Migrator's own `LOCK TABLE` needs its table to exist, and its `::regclass` probe
+    // must not fail inside this transaction: the table is created here first, as it would.
+    pg: () =>
+      sql.withTransaction(Effect.gen(function*() {
+        yield* sql`SELECT pg_advisory_xact_lock(hashtext(${`lemlist_enrich:${schema ?? ""}`}))`
+        if (schema !== undefined) yield* sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`
+        yield* sql`CREATE TABLE IF NOT EXISTS ${sql(t.migrations)} (
+          migration_id integer primary key,
+          created_at timestamp with time zone not null default now(),
+          name text not null
+        )`
+        yield* run
+      })),
+    orElse: () => Effect.asVoid(run)
+  }).pipe(
+    // A failing migration is a defect in the Migrator; here it is the journal failing to open.
+    Effect.catchAllDefect((defect) => Effect.fail(defect)),
+    Effect.mapError((cause) => new JournalError({ operation: "migrate", cause }))
+  )
+}
 
-  const service: Service = {
-    lookup: (keys) =>
-      Effect.gen(function*() {
-        const found = new Map<string, Entry>()
-        for (const chunk of chunksOf(keys, 500)) {
-          const rows = yield* sql<Row>`SELECT key, state, types, enrichment_id, outcome FROM leads WHERE ${
-            sql.in("key", chunk)
-          }`
-          for (const row of rows) {
-            found.set(row.key, yield* Effect.try({ try: () => toEntry(row), catch: (cause) => cause }))
-          }
-        }
-        return found as ReadonlyMap<string, Entry>
-      }).pipe(Effect.mapError(fail("lookup"))),
-    markSubmitting: (leads) =>
-      Effect.gen(function*() {
-        if (leads.length === 0) return
-        const at = yield* now
-        yield* sql.withTransaction(Effect.forEach(chunksOf(leads, 200), (chunk) =>
-          sql`INSERT INTO leads ${
-            sql.insert(chunk.map(({ key, types }) => ({ key, state: "submitting", types: JSON.stringify(types), updated_at: at })))
-          } ON CONFLICT (key) DO UPDATE SET state = excluded.state, types = excluded.types,
-            enrichment_id = NULL, outcome = NULL, outcome_tag = NULL, updated_at = excluded.updated_at`, { discard: true }))
-      }).pipe(Effect.mapError(fail("markSubmitting"))),
-    recordSubmitted: (leads) =>
-      Effect.gen(function*() {
-        if (leads.length === 0) return
-        const at = yield* now
-        yield* sql.withTransaction(Effect.forEach(chunksOf(leads, 200), (chunk) =>
-          sql`INSERT INTO leads ${
-            sql.insert(chunk.map(({ enrichmentId, key, types }) => ({
-              key,
-              state: "submitted",
-              types: JSON.stringify(types),
-              enrichment_id: enrichmentId,
-              updated_at: at
-            })))
-          } ON CONFLICT (key) DO UPDATE SET state = excluded.state, types = excluded.types,
-            enrichment_id = excluded.enrichment_id, updated_at = excluded.updated_at`, { discard: true }))
-      }).pipe(Effect.mapError(fail("recordSubmitted"))),
-    release: (keys) =>
-      Effect.forEach(chunksOf(keys, 500), (chunk) =>
-        sql`DELETE FROM leads WHERE state = 'submitting' AND ${sql.in("key", chunk)}`, { discard: true }).pipe(
-          Effect.mapError(fail("release"))
+/**
+ * A lost connection (`pg_terminate_backend`, a restarted or failed-over server): the pool
+ * reconnects, and every journal operation can run again as is, because each is one statement
+ * or one transaction of idempotent upserts (a killed transaction is rolled back whole).
+ */
+const connectionLost = (error: unknown): boolean => {
+  if (!(error instanceof SqlError)) return false
+  if (error.cause instanceof SqlError) return connectionLost(error.cause) // see `transactionally`
+  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+  const code = typeof cause?.code === "string" ? cause.code : ""
+  return code.startsWith("08") || ["57P01", "57P02", "57P03", "ECONNRESET", "ECONNREFUSED", "EPIPE"].includes(code) ||
+    /connection terminated|not queryable/i.test(String(cause?.message ?? ""))
+}
+
+/**
+ * `withTransaction`, but a COMMIT or ROLLBACK that fails (its connection lost) is a failure
+ * here, not the defect `@effect/sql` makes of it: retried like any lost connection, else a
+ * typed `JournalError`.
+ */
+const transactionally = (sql: SqlClient.SqlClient) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  sql.withTransaction(self).pipe(
+    Effect.catchAllDefect((defect) =>
+      defect instanceof SqlError ? Effect.fail(new SqlError({ cause: defect, message: "transaction not ended" })) : Effect.die(defect)
+    )
+  )
+
+/** A bounded retry (about 1.5 s in all), then the operation's typed `JournalError`. */
+const guarded = (operation: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(
+    Effect.retry({ schedule: Schedule.exponential("50 millis"), times: 5, while: connectionLost }),
+    Effect.mapError((cause) => new JournalError({ operation, cause }))
+  )
+
+/** @internal */
+export const make = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const t = tables(sql, options.schema)
+    yield* migrate(sql, t, options.schema)
+    const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+
+    /** An upsert of rows into `leads`, encoded by `row`, chunked within one transaction. */
+    const upsert = <A, I extends Record<string, unknown>>(row: Schema.Schema<A, I>, onConflict: Fragment) => {
+      const write = SqlSchema.void({
+        Request: Schema.Array(row),
+        execute: (rows) => sql`INSERT INTO ${t.leads} AS leads ${sql.insert(rows)} ${onConflict}`
+      })
+      return (rows: ReadonlyArray<A>) =>
+        rows.length === 0 ? Effect.void : Effect.forEach(chunksOf(rows, 100), write, { discard: true }).pipe(transactionally(sql))
+    }
+    const writeSubmitting = upsert(
+      SubmittingRow,
+      sql`ON CONFLICT (key) DO UPDATE SET state = excluded.state, types = excluded.types,
+        enrichment_id = NULL, outcome = NULL, outcome_tag = NULL, updated_at = excluded.updated_at`
+    )
+    const writeSubmitted = upsert(
+      SubmittedRow,
+      sql`ON CONFLICT (key) DO UPDATE SET state = excluded.state, types = excluded.types,
+        enrichment_id = excluded.enrichment_id, updated_at = excluded.updated_at`
+    )
+    const writeDone = upsert(
+      DoneRow,
+      sql`ON CONFLICT (key) DO UPDATE SET state = 'done', outcome_tag = excluded.outcome_tag,
+        outcome = excluded.outcome, enrichment_id = COALESCE(excluded.enrichment_id, leads.enrichment_id),
+        updated_at = excluded.updated_at`
+    )
+    const findLeads = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: LeadRow,
+      execute: (keys) =>
+        sql`SELECT key, state, types, enrichment_id, outcome FROM ${t.leads} WHERE ${sql.in("key", keys)}`
+    })
+    const deleteSubmitting = SqlSchema.void({
+      Request: Schema.Array(Schema.String),
+      execute: (keys) => sql`DELETE FROM ${t.leads} WHERE state = 'submitting' AND ${sql.in("key", keys)}`
+    })
+    const countLeads = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: CountRow,
+      execute: () =>
+        sql`SELECT state, outcome_tag, CAST(count(*) AS INTEGER) AS n FROM ${t.leads} GROUP BY state, outcome_tag`
+    })
+    const findMeta = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: MetaRow,
+      execute: (name) => sql`SELECT name, value FROM ${t.meta} WHERE name = ${name}`
+    })
+    const writeMeta = SqlSchema.void({
+      Request: MetaRow,
+      execute: (row) =>
+        sql`INSERT INTO ${t.meta} ${sql.insert(row)} ON CONFLICT (name) DO UPDATE SET value = excluded.value`
+    })
+
+    const service: Service = {
+      lookup: (keys) =>
+        Effect.forEach(chunksOf(keys, 500), findLeads).pipe(
+          Effect.map((chunks): ReadonlyMap<string, Entry> => new Map(chunks.flat().map(toEntry))),
+          guarded("lookup")
         ),
-    recordOutcomes: (outcomes) =>
-      Effect.gen(function*() {
-        if (outcomes.length === 0) return
-        const at = yield* now
-        yield* sql.withTransaction(Effect.forEach(chunksOf(outcomes, 100), (chunk) =>
-          sql`INSERT INTO leads ${
-            sql.insert(chunk.map((outcome: Outcome) => ({
-              key: outcome.key,
-              state: "done",
-              outcome_tag: outcome._tag,
-              outcome: encodeOutcome(outcome),
-              enrichment_id: "enrichmentId" in outcome ? outcome.enrichmentId ?? null : null,
-              updated_at: at
-            })))
-          } ON CONFLICT (key) DO UPDATE SET state = 'done', outcome_tag = excluded.outcome_tag,
-            outcome = excluded.outcome, enrichment_id = COALESCE(excluded.enrichment_id, leads.enrichment_id),
-            updated_at = excluded.updated_at`, { discard: true }))
-      }).pipe(Effect.mapError(fail("recordOutcomes"))),
-    summary: Effect.gen(function*() {
-      const rows = yield* sql<{ state: string; outcome_tag: string | null; n: number }>`
-        SELECT state, outcome_tag, count(*) AS n FROM leads GROUP BY state, outcome_tag`
-      return tally(rows)
-    }).pipe(Effect.mapError(fail("summary"))),
-    getMeta: (name) =>
-      sql<{ value: string }>`SELECT value FROM meta WHERE name = ${name}`.pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.value)),
-        Effect.mapError(fail("getMeta"))
-      ),
-    setMeta: (name, value) =>
-      sql`INSERT INTO meta ${sql.insert({ name, value })} ON CONFLICT (name) DO UPDATE SET value = excluded.value`.pipe(
-        Effect.asVoid,
-        Effect.mapError(fail("setMeta"))
-      )
-  }
-  return service
-})
+      markSubmitting: (leads) =>
+        Effect.flatMap(now, (updated_at) =>
+          writeSubmitting(leads.map(({ key, types }) => ({ key, state: "submitting" as const, types, updated_at })))).pipe(
+            guarded("markSubmitting")
+          ),
+      recordSubmitted: (leads) =>
+        Effect.flatMap(now, (updated_at) =>
+          writeSubmitted(leads.map(({ enrichmentId, key, types }) => ({
+            key,
+            state: "submitted" as const,
+            types,
+            enrichment_id: enrichmentId,
+            updated_at
+          })))).pipe(guarded("recordSubmitted")),
+      release: (keys) =>
+        Effect.forEach(chunksOf(keys, 500), deleteSubmitting, { discard: true }).pipe(guarded("release")),
+      recordOutcomes: (outcomes) =>
+        Effect.flatMap(now, (updated_at) =>
+          writeDone(outcomes.map((outcome: Outcome) => ({
+            key: outcome.key,
+            state: "done" as const,
+            outcome_tag: outcome._tag,
+            outcome,
+            enrichment_id: "enrichmentId" in outcome ? outcome.enrichmentId ?? null : null,
+            updated_at
+          })))).pipe(guarded("recordOutcomes")),
+      summary: countLeads(undefined).pipe(Effect.map(tally), guarded("summary")),
+      getMeta: (name) =>
+        findMeta(name).pipe(
+          Effect.map(Option.map((row) => row.value)),
+          guarded("getMeta")
+        ),
+      setMeta: (name, value) => writeMeta({ name, value }).pipe(guarded("setMeta"))
+    }
+    return service
+  })

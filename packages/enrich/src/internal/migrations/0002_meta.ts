@@ -1,6 +1,7 @@
 /** @internal */
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import type { Tables } from "./tables.js"
 
 /**
  * Facts about the run itself, by name: the webhook receiver's endpoint, so that a restarted
@@ -8,7 +9,8 @@ import * as Effect from "effect/Effect"
  *
  * @internal
  */
-export default Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`
-})
+export default (t: Tables) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE ${t.meta} (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`
+  })
