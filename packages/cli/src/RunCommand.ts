@@ -251,6 +251,7 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       // ---- pass 2: enrich ---------------------------------------------------------------------------
       let runError: CliError | undefined
       let progressSnapshot: Progress.Progress | undefined
+      let clientStats: LemlistClient.ClientStats | undefined
       let backendDescription: string | undefined
       const record = RunRecord.make()
       const creditsByType: Record<string, number> = {}
@@ -339,7 +340,9 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
                 )
               )
             ),
-            Effect.ensuring(Effect.flatMap(SubscriptionRef.get(progress), (p) => Effect.sync(() => (progressSnapshot = p))))
+            Effect.ensuring(Effect.flatMap(SubscriptionRef.get(progress), (p) => Effect.sync(() => (progressSnapshot = p)))),
+            // The command's requests: the run's, and the credit check before it (one client per command).
+            Effect.ensuring(Effect.flatMap(client.stats, (stats) => Effect.sync(() => (clientStats = stats))))
           )
         })
         const result = yield* enrich.pipe(
@@ -417,8 +420,8 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
         rows: scan.rows,
         outcomes: tally,
         resumed: scan.done,
-        requests: progressSnapshot?.requests ?? 0,
-        rateLimited: progressSnapshot?.rateLimited ?? 0,
+        requests: clientStats?.requests ?? 0,
+        rateLimited: clientStats?.rateLimited ?? 0,
         creditsSpent: progressSnapshot?.creditsSpent ?? 0,
         creditsEstimate: scan.maxCost,
         elapsedMillis: Date.now() - startedAt,

@@ -33,9 +33,9 @@ export interface Progress {
   readonly outcomes: { readonly [K in Outcome.Tag]: number }
   /** Outcomes re-emitted from the journal without calling lemlist. */
   readonly resumed: number
-  /** HTTP requests made (submits and polls), retries included. */
+  /** HTTP requests this run made (credit check, submits and polls), retries included; not other runs' on the same client. */
   readonly requests: number
-  /** 429 answers received. */
+  /** 429 answers this run received. */
   readonly rateLimited: number
   /** Credits spent, computed from the results with lemlist's published costs. */
   readonly creditsSpent: number

@@ -1,7 +1,7 @@
 import { EnrichmentType } from "@lemlist-effect/contract"
-import { Enrichment, type Lead, type Outcome } from "@lemlist-effect/enrich"
+import { Enrichment, Journal, type Lead, LemlistClient, type Outcome, Progress } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
 import { driven } from "./support/drive.js"
 import { mockEnv, type MockEnvOptions } from "./support/mockEnv.js"
 
@@ -161,5 +161,29 @@ describe("Enrichment.run against the in-process mock, on virtual time", () => {
       if (creditMode === "fail") assert.isBelow(left, EnrichmentType.defaultCosts.find_email, "spent down to what no email pays")
       else assert.isTrue(server.handle.requests().some((r) => r.status === 402), "a submit was refused with 402")
       assert.isAtLeast(left, 0)
+    }))
+
+  it.scoped("progress counts the run's own requests, not the client's lifetime, when runs share a client", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* mockEnv({ webhooks: true, mock: { latency: 0 } })
+      const shared = yield* Layer.build(layer) // one client for both runs
+      const runOnce = (n: number) =>
+        Effect.gen(function*() {
+          const progress = yield* Progress.make(n)
+          yield* Enrichment.run(makeLeads(n).slice(2), { types: ["find_email"], creditCheck: "off", progress }).pipe(
+            Stream.runDrain,
+            driven,
+            Effect.provide(Journal.layerMemory), // a journal per run: the second sends its leads again
+            Effect.provide(shared)
+          )
+          return yield* SubscriptionRef.get(progress)
+        })
+      const first = yield* runOnce(1_200)
+      const second = yield* runOnce(600)
+      const client = yield* Effect.provide(LemlistClient.LemlistClient, shared)
+      const lifetime = yield* client.stats
+      // 1,198 leads in batches of 500: three bulk calls; then 598: two.
+      assert.deepStrictEqual([first.requests, second.requests], [3, 2])
+      assert.strictEqual(lifetime.requests, 5)
     }))
 })

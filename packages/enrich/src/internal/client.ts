@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import { flow, identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -21,6 +22,7 @@ import type { ClientStats, Options, SendHooks, Service } from "../LemlistClient.
 import * as E from "../LemlistError.js"
 import * as RequestPacer from "../RequestPacer.js"
 import { rateLimitInfo } from "./clientHeaders.js"
+import * as RequestCount from "./requestCount.js"
 import * as Response from "./clientResponse.js"
 import { isTransient, retrySchedule, safeToResend } from "./clientRetry.js"
 import { fromRequestError, fromResponseError } from "./clientTransport.js"
@@ -97,6 +99,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const exchange = <A>(call: Call<A>, startedAt: number): Effect.Effect<A, E.LemlistError> =>
       Effect.gen(function*() {
         counters.requests++
+        const run = yield* FiberRef.get(RequestCount.current)
+        if (run !== undefined) run.requests++
         const [response, text] = yield* client.execute(call.request).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
           Effect.mapError(mapHttpError),
@@ -112,7 +116,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           remaining: info.remaining,
           retryAfterMillis: info.retryAfterMillis
         })
-        if (response.status === 429) counters.rateLimited++
+        if (response.status === 429) {
+          counters.rateLimited++
+          if (run !== undefined) run.rateLimited++
+        }
         yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
         const body = Response.parseBody(text)
         if (Response.isSuccess(response.status)) return yield* call.decode(response.status, body)

@@ -9,7 +9,6 @@
  *
  * @internal
  */
-import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -28,29 +27,14 @@ import type { Outcome } from "../Outcome.js"
 import * as Progress from "../Progress.js"
 import { WebhookReceiver } from "../WebhookReceiver.js"
 import { admit } from "./admit.js"
+import { isStream, maxRunCost } from "./plan.js"
+import * as RequestCount from "./requestCount.js"
 import { poller } from "./poller.js"
 import * as ResultHub from "./resultHub.js"
 import * as RunState from "./runState.js"
 import { submit } from "./submit.js"
 
 type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized
-
-/**
- * The most the run can cost: lead by lead, from the workflows each will really run, when the
- * leads are an array (read twice: here and by the run); else `total` times the most a lead of
- * the default workflows costs; unknown (no check) without either.
- */
-const maxRunCost = (leads: unknown, settings: RunState.Settings, options: Options): number => {
-  if (Array.isArray(leads)) {
-    let most = 0
-    for (const lead of leads as ReadonlyArray<Lead.Lead>) {
-      const plan = Lead.plan(lead, settings.types, settings.missingInputs)
-      if (plan._tag === "Run") most += Types.maxCost(plan.types, settings.costs)
-    }
-    return most
-  }
-  return options.total === undefined ? Infinity : options.total * Types.maxCost(settings.types, settings.costs)
-}
 
 /** The most the run can cost against what the team has (needs an array, `total` or `budget`). */
 const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings, options: Options, leads: unknown) =>
@@ -73,15 +57,23 @@ const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings
     yield* Effect.logWarning(error.message)
   })
 
-const isStream = <A, E, R>(u: Stream.Stream<A, E, R> | Iterable<A>): u is Stream.Stream<A, E, R> =>
-  Stream.StreamTypeId in u
-
 /** @internal */
 export const run = <E = never, R = never>(
   leads: Stream.Stream<Lead.Lead, E, R> | Iterable<Lead.Lead>,
   options: Options
 ): Stream.Stream<Outcome, RunError | E, R | LemlistClient | Journal> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+  Stream.unwrapScoped(Effect.suspend(() => {
+    const requestCount: RequestCount.RequestCount = { requests: 0, rateLimited: 0 }
+    // Every fiber of the run (and the client's, forked from them) counts into this run's own.
+    return Effect.locally(start(leads, options, requestCount), RequestCount.current, requestCount)
+  }))
+
+const start = <E, R>(
+  leads: Stream.Stream<Lead.Lead, E, R> | Iterable<Lead.Lead>,
+  options: Options,
+  requestCount: RequestCount.RequestCount
+) =>
+  Effect.gen(function*() {
     const client = yield* LemlistClient
     const journal = yield* Journal
     const receiver = yield* Effect.serviceOption(WebhookReceiver)
@@ -93,7 +85,8 @@ export const run = <E = never, R = never>(
       client,
       journal,
       hub: Option.match(receiver, { onNone: () => ResultHub.make(), onSome: (r) => r.hub }),
-      progress: options.progress ?? (yield* Progress.make(options.total))
+      progress: options.progress ?? (yield* Progress.make(options.total)),
+      requestCount
     })
     const { flow } = state
     const out = yield* Mailbox.make<Outcome, RunError | E>({ capacity: 4096 })
@@ -146,4 +139,4 @@ export const run = <E = never, R = never>(
       }))
     )
     return Mailbox.toStream(out)
-  }))
+  })

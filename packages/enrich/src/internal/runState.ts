@@ -18,6 +18,7 @@ import type { Outcome } from "../Outcome.js"
 import * as Progress from "../Progress.js"
 import * as DueQueue from "./dueQueue.js"
 import * as Outcomes from "./outcomes.js"
+import type * as RequestCount from "./requestCount.js"
 import type * as ResultHub from "./resultHub.js"
 
 /** A lead on its way: its key, its workflows, what to echo, and duplicates waiting on it. */
@@ -130,6 +131,8 @@ export interface RunState {
   readonly due: DueQueue.DueQueue
   /** Outcomes waiting for the writer. */
   readonly emissions: Queue.Queue<Emission>
+  /** The run's own requests (the client counts into it through `RequestCount.current`). */
+  readonly requestCount: RequestCount.RequestCount
   readonly counters: {
     read: number
     rejectedLocally: number
@@ -173,9 +176,10 @@ export const make = (deps: {
   readonly journal: Journal.Service
   readonly hub: ResultHub.ResultHub
   readonly progress: SubscriptionRef.SubscriptionRef<Progress.Progress>
+  readonly requestCount: RequestCount.RequestCount
 }): Effect.Effect<RunState> =>
   Effect.gen(function*() {
-    const { client, hub, settings } = deps
+    const { hub, settings } = deps
     const clock = yield* Effect.clock
     const emissions = yield* Queue.unbounded<Emission>()
     // A snapshot per outcome would cost more than the outcome: publish on a 50 ms beat.
@@ -187,6 +191,7 @@ export const make = (deps: {
       polled: new Map(),
       due: DueQueue.make(),
       emissions,
+      requestCount: deps.requestCount,
       counters: { read: 0, rejectedLocally: 0, submitted: 0, pending: 0, pendingFromEarlierRun: 0, resumed: 0, creditsSpent: 0 },
       outcomeCounts: { ...Progress.initial(0).outcomes },
       flow: { committedCredits: 0, creditsGone: false, notSubmitted: 0, inputDone: false, outstanding: 0 },
@@ -231,13 +236,12 @@ export const make = (deps: {
       publish: Effect.suspend(() => (state.now() - lastPublished < 50 ? Effect.void : state.publishNow)),
       publishNow: Effect.gen(function*() {
         lastPublished = state.now()
-        const stats = yield* client.stats
         yield* SubscriptionRef.update(deps.progress, (p) => ({
           ...p,
           ...state.counters,
           outcomes: { ...state.outcomeCounts },
-          requests: stats.requests,
-          rateLimited: stats.rateLimited,
+          requests: state.requestCount.requests,
+          rateLimited: state.requestCount.rateLimited,
           updatedAt: lastPublished
         }))
       })
