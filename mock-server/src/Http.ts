@@ -1,9 +1,12 @@
 /**
- * Small HTTP helpers shared by the routes: the Hono env, auth parsing, capped body reading,
+ * Small HTTP helpers shared by the routes: the Hono env, auth parsing, the body limit,
  * query flags.
  *
  * @since 0.1.0
  */
+import { Messages } from "@lemlist-effect/contract"
+import type { Env, MiddlewareHandler } from "hono"
+import { bodyLimit } from "hono/body-limit"
 import type { Team } from "./State.js"
 
 /**
@@ -44,33 +47,23 @@ export const parseAuth = (header: string | undefined): Auth => {
 }
 
 /**
- * Reads a body as text, refusing it as soon as it exceeds `max` bytes: first from
- * `Content-Length`, then while streaming, so an oversized body is never buffered whole.
+ * Hono's `bodyLimit` with the mock's current `maxBodyBytes` (it may change with `setOptions`):
+ * a body over it gets Express' 413 text, refused from `Content-Length` or while streaming, so
+ * it is never buffered whole. Assumption (ours): lemlist's limit answers as Express does.
+ *
+ * @example
+ * ```ts
+ * import { cappedBody } from "@lemlist-effect/mock-server/Http"
+ * import { Hono } from "hono"
+ *
+ * new Hono().post("/bulk", cappedBody(() => 1024), async (c) => c.text(await c.req.text()))
+ * ```
  *
  * @since 0.1.0
- * @category utils
+ * @category middlewares
  */
-export const readCapped = async (req: Request, max: number): Promise<{ readonly text: string } | "tooLarge"> => {
-  const declared = req.headers.get("content-length")
-  if (declared !== null && Number(declared) > max) return "tooLarge"
-  if (req.body === null) return { text: "" }
-  const reader = req.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > max) {
-      await reader.cancel().catch(() => undefined)
-      return "tooLarge"
-    }
-    chunks.push(value)
-  }
-  // Lenient about odd encodings: invalid UTF-8 becomes U+FFFD (then fails JSON parsing), a BOM is dropped.
-  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
-  return { text: new TextDecoder("utf-8").decode(bytes) }
-}
+export const cappedBody = <E extends Env>(maxBytes: () => number): MiddlewareHandler<E> => (c, next) =>
+  bodyLimit({ maxSize: maxBytes(), onError: (c) => c.text(Messages.payloadTooLarge, 413) })(c, next)
 
 /**
  * Parses JSON, or `undefined` when it is not JSON. Assumption (ours): a declared non-JSON

@@ -4,15 +4,12 @@
 import { EnrichmentType, ErrorCode, Messages, Validation } from "@lemlist-effect/contract"
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
-import { type LemlistEnv, parseJson, readCapped } from "../Http.js"
+import { cappedBody, type LemlistEnv, parseJson } from "../Http.js"
 import { isWebhookUrl } from "../Webhooks.js"
 
 export const bulkRoutes = (engine: Engine) =>
-  new Hono<LemlistEnv>({ strict: false }).post("/bulk", async (c) => {
-    const body = await readCapped(c.req.raw, engine.options.maxBodyBytes)
-    // Assumption (ours): an oversized body gets Express' 413 text.
-    if (body === "tooLarge") return c.text(Messages.payloadTooLarge, 413)
-    const verdict = Validation.validateBulk(parseJson(body.text, c.req.header("content-type")))
+  new Hono<LemlistEnv>({ strict: false }).post("/bulk", cappedBody(() => engine.options.maxBodyBytes), async (c) => {
+    const verdict = Validation.validateBulk(parseJson(await c.req.text(), c.req.header("content-type")))
     if (verdict._tag === "BatchRejected") return c.json({ error: verdict.code }, 400)
     try {
       // The answer echoes every metadata: one too deep to serialise must fail before anything is created.

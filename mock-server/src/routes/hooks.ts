@@ -4,7 +4,7 @@
 import { Messages, Team as TeamContract } from "@lemlist-effect/contract"
 import { Hono } from "hono"
 import type { Engine } from "../Engine.js"
-import { type LemlistEnv, parseJson, readCapped } from "../Http.js"
+import { cappedBody, type LemlistEnv, parseJson } from "../Http.js"
 import { makeId } from "../Random.js"
 import type { TeamHook } from "../State.js"
 import { isWebhookUrl } from "../Webhooks.js"
@@ -20,11 +20,9 @@ const view = (h: TeamHook) => ({
 export const hooksRoutes = (engine: Engine) =>
   new Hono<LemlistEnv>({ strict: false })
     .get("/", (c) => c.json([...c.get("team").hooks.values()].map(view), 200))
-    .post("/", async (c) => {
+    .post("/", cappedBody(() => engine.options.maxBodyBytes), async (c) => {
       const team = c.get("team")
-      const body = await readCapped(c.req.raw, engine.options.maxBodyBytes)
-      if (body === "tooLarge") return c.text(Messages.payloadTooLarge, 413)
-      const json = parseJson(body.text, c.req.header("content-type")) as Record<string, unknown> | undefined
+      const json = parseJson(await c.req.text(), c.req.header("content-type")) as Record<string, unknown> | undefined
       const targetUrl = json && typeof json === "object" ? json.targetUrl : undefined
       const type = json && typeof json === "object" ? json.type : undefined
       const secret = json && typeof json === "object" ? json.secret : undefined
