@@ -7,15 +7,17 @@
 import type { EnrichmentType } from "@lemlist-effect/contract"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type * as SubscriptionRef from "effect/SubscriptionRef"
-import type { EnrichmentError } from "./EnrichmentError.js"
+import type { EnrichmentError, JournalError } from "./EnrichmentError.js"
 import * as internal from "./internal/run.js"
+import * as internalPlan from "./internal/plan.js"
 import type { Journal } from "./Journal.js"
 import type { Lead, MissingInputs } from "./Lead.js"
 import type { LemlistClient } from "./LemlistClient.js"
 import type * as LemlistError from "./LemlistError.js"
-import type { Outcome } from "./Outcome.js"
+import type { Outcome, Tag } from "./Outcome.js"
 import type { Progress } from "./Progress.js"
 
 /**
@@ -109,3 +111,88 @@ export const run: <E = never, R = never>(
   leads: Stream.Stream<Lead, E, R> | Iterable<Lead>,
   options: Options
 ) => Stream.Stream<Outcome, E | EnrichmentError | LemlistError.Unauthorized, R | LemlistClient | Journal> = internal.run
+
+/**
+ * What a run of these leads would do, found before running it (`plan`). Every lead read is in
+ * exactly one of `rejected`, `duplicates`, `done`, `awaiting`, `interrupted` and `toSend`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Plan {
+  /** Leads read. */
+  readonly read: number
+  /**
+   * Leads refused locally by lemlist's rules (they end `RejectedLocally`), by code; `recorded`:
+   * of them, those whose refusal the journal holds from an earlier run (the run refuses them
+   * again either way).
+   */
+  readonly rejected: {
+    readonly total: number
+    readonly byCode: Readonly<Record<string, number>>
+    readonly recorded: number
+  }
+  /** Leads whose key an earlier lead of the input has: folded into it, never sent. */
+  readonly duplicates: number
+  /** Leads the journal has an outcome for: re-emitted without calling lemlist, by outcome. */
+  readonly done: { readonly total: number; readonly byOutcome: { readonly [K in Tag]: number } }
+  /** Leads an earlier run sent (`Submitted` in the journal): their results are awaited, not resent. */
+  readonly awaiting: number
+  /**
+   * Leads an earlier run left `Submitting` (killed while sending them): they end `Undetermined`
+   * without being sent (with `resendUndetermined` they are in `toSend` instead).
+   */
+  readonly interrupted: number
+  /** Leads the run will send to lemlist. */
+  readonly toSend: number
+  readonly workflows: {
+    /** Per type, the leads to send that will run it. */
+    readonly run: { readonly [K in EnrichmentType.EnrichmentType]: number }
+    /** Per type, the leads read whose plan leaves it out (`missingInputs: "skip-type"`). */
+    readonly skipped: { readonly [K in EnrichmentType.EnrichmentType]: number }
+    /** Leads read (refused ones aside) that run only some of their workflows. */
+    readonly partial: number
+  }
+  readonly credits: {
+    /** The most the leads to send can cost: `EnrichmentType.maxCost` of what each will run. */
+    readonly toSend: number
+    /** What the duplicates would cost if each were sent: what folding them saves. */
+    readonly duplicates: number
+    /** The most the run can cost: `toSend`, capped by the `budget`. */
+    readonly max: number
+  }
+}
+
+/**
+ * Plans a run without running it: reads the leads once (500 at a time, memory flat but for 24
+ * to 48 bytes a distinct key to find duplicates) and, by the very rules `run` applies, counts
+ * the leads refused locally, the duplicates, those the journal has an outcome for, those an
+ * earlier run sent or left half-sent, and those to send, with the workflows they will run and
+ * the most the run can cost. Only reads the journal; sends nothing. Give it the options the
+ * run will get: `types`, `missingInputs`, `resendUndetermined`, `budget` and `costs` decide.
+ *
+ * @example
+ * ```ts
+ * import { Enrichment, Journal } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * const leads = [
+ *   { input: { email: "ada@example.com" } },
+ *   { input: { email: "ada@example.com" } }, // a duplicate: folded, never sent
+ *   { input: { jobTitle: "CTO" } } // nothing usable: refused locally
+ * ]
+ *
+ * const plan = await Effect.runPromise(
+ *   Enrichment.plan(leads, { types: ["verify"] }).pipe(Effect.provide(Journal.layerMemory))
+ * )
+ * // plan.toSend === 1, plan.duplicates === 1, plan.rejected.byCode.MISSING_EMAIL === 1
+ * // plan.credits.max === 1 (verify costs 1 credit)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const plan: <E = never, R = never>(
+  leads: Stream.Stream<Lead, E, R> | Iterable<Lead>,
+  options: Options
+) => Effect.Effect<Plan, E | JournalError, R | Journal> = internalPlan.plan

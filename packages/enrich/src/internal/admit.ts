@@ -11,6 +11,7 @@ import type { Lead } from "../Lead.js"
 import { plan as planLead } from "../Lead.js"
 import { RejectedLocally, Undetermined } from "../Outcome.js"
 import * as Outcomes from "./outcomes.js"
+import { fateOf } from "./plan.js"
 import type { RunState, ToSubmit } from "./runState.js"
 import { withMetadata } from "./runState.js"
 
@@ -66,9 +67,10 @@ const candidatesOf = (state: RunState, chunk: Chunk.Chunk<Lead>): Array<ToSubmit
 }
 
 /**
- * What the journal says decides each candidate's fate: unknown → send; done → re-emit the
- * stored outcome (or resend an undetermined one when asked); submitted → await its result;
- * submitting (a hard kill mid-call) → undetermined, unless resending is asked.
+ * What the journal says decides each candidate's fate (`fateOf`, which `Enrichment.plan` uses
+ * too): unknown → send; done → re-emit the stored outcome (or resend an undetermined one when
+ * asked); submitted → await its result; submitting (a hard kill mid-call) → undetermined,
+ * unless resending is asked.
  *
  * @internal
  */
@@ -83,22 +85,17 @@ export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Eff
     const toSubmit: Array<ToSubmit> = []
     for (const candidate of candidates) {
       const entry = known.get(candidate.key)
-      if (entry === undefined) {
+      const fate = fateOf(entry, resend)
+      if (fate === "send") {
         toSubmit.push(candidate)
-      } else if (entry._tag === "Done") {
-        if (entry.outcome._tag === "Undetermined" && resend) {
-          toSubmit.push(candidate)
-        } else {
-          state.counters.resumed++
-          state.active.delete(candidate.key)
-          state.emit(withMetadata(entry.outcome, candidate.metadata), false)
-        }
-      } else if (entry._tag === "Submitted") {
+      } else if (entry?._tag === "Done") {
+        state.counters.resumed++
+        state.active.delete(candidate.key)
+        state.emit(withMetadata(entry.outcome, candidate.metadata), false)
+      } else if (entry?._tag === "Submitted") {
         // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
         // receiver, when its URL outlived that run (poll after the grace).
         state.awaitResult(candidate, entry.enrichmentId, "an earlier run")
-      } else if (resend) {
-        toSubmit.push(candidate)
       } else {
         state.settle(
           candidate.key,
