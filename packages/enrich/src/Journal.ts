@@ -2,12 +2,14 @@
  * The journal: each lead's state, written before the step that depends on it, so that a run
  * killed at any moment and restarted with the same journal and input sends nothing twice and
  * loses no outcome. `layerMemory` here (tests, one-shot runs); SQLite (resumable runs) is
- * `JournalSqlite.layer` from `@lemlist-effect/enrich/sqlite`.
+ * `JournalSqlite.layer` from `@lemlist-effect/enrich/sqlite`, PostgreSQL `JournalPg.layer` from
+ * `@lemlist-effect/enrich/pg`.
  *
  * @since 0.1.0
  */
 import type { EnrichmentType } from "@lemlist-effect/contract"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
@@ -78,6 +80,28 @@ export interface Service {
   readonly getMeta: (name: string) => Effect.Effect<Option.Option<string>, JournalError>
   /** Records a fact about the run, replacing any earlier value. */
   readonly setMeta: (name: string, value: string) => Effect.Effect<void, JournalError>
+  /**
+   * Several workers on one journal: claims these leads for `worker` for `lease`, and returns
+   * those it now holds: unclaimed ones, its own (renewed), and those whose lease expired. At any
+   * moment a lead has at most one holder. A single process never needs to claim.
+   */
+  readonly claim: (
+    worker: string,
+    keys: ReadonlyArray<string>,
+    lease: Duration.DurationInput
+  ) => Effect.Effect<ReadonlySet<string>, JournalError>
+  /** Extends every lease `worker` still holds (its heartbeat). */
+  readonly renew: (worker: string, lease: Duration.DurationInput) => Effect.Effect<void, JournalError>
+  /**
+   * Takes over, for `worker`, at most `limit` leads not done whose holder's lease expired (a
+   * dead worker's): their journal entries say what is left (send, or await the result of a
+   * lead already submitted, never resubmitted). Workers taking over together get disjoint sets.
+   */
+  readonly takeOver: (
+    worker: string,
+    lease: Duration.DurationInput,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<string>, JournalError>
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Entry, Service, Summary } from "../Journal.js"
@@ -12,6 +13,10 @@ import type { Entry, Service, Summary } from "../Journal.js"
 export const makeMemory = (): Service => {
   const entries = new Map<string, Entry>()
   const meta = new Map<string, string>()
+  const claims = new Map<string, { owner: string; leaseUntil: number }>()
+  /** The lease's end, on the caller's clock (as the SQL journal's `updated_at`). */
+  const until = (lease: Duration.DurationInput) =>
+    Effect.clockWith((clock) => clock.currentTimeMillis).pipe(Effect.map((now) => ({ now, until: now + Duration.toMillis(lease) })))
   const service: Service = {
     lookup: (keys) =>
       Effect.sync(() => {
@@ -42,7 +47,31 @@ export const makeMemory = (): Service => {
       }),
     summary: Effect.sync(() => tally(Array.from(entries.values(), rowOf))),
     getMeta: (name) => Effect.sync(() => Option.fromNullable(meta.get(name))),
-    setMeta: (name, value) => Effect.sync(() => void meta.set(name, value))
+    setMeta: (name, value) => Effect.sync(() => void meta.set(name, value)),
+    claim: (worker, keys, lease) =>
+      Effect.map(until(lease), ({ now, until }) => {
+        const held = new Set<string>()
+        for (const key of keys) {
+          const claim = claims.get(key)
+          if (claim === undefined || claim.owner === worker || claim.leaseUntil <= now) {
+            claims.set(key, { owner: worker, leaseUntil: until })
+            held.add(key)
+          }
+        }
+        return held
+      }),
+    renew: (worker, lease) =>
+      Effect.map(until(lease), ({ until }) => {
+        for (const claim of claims.values()) if (claim.owner === worker) claim.leaseUntil = until
+      }),
+    takeOver: (worker, lease, limit) =>
+      Effect.map(until(lease), ({ now, until }) => {
+        const expired = Array.from(claims).filter(([key, claim]) =>
+          claim.owner !== worker && claim.leaseUntil <= now && entries.get(key)?._tag !== "Done"
+        ).sort(([, a], [, b]) => a.leaseUntil - b.leaseUntil).slice(0, Math.max(0, limit))
+        for (const [key] of expired) claims.set(key, { owner: worker, leaseUntil: until })
+        return expired.map(([key]) => key)
+      })
   }
   return service
 }

@@ -71,3 +71,9 @@ export const CountRow = Schema.Struct({
 
 /** @internal */
 export const MetaRow = Schema.Struct({ name: Schema.String, value: Schema.String })
+
+/** A lead held by a worker until `lease_until` (epoch milliseconds). @internal */
+export const ClaimRow = Schema.Struct({ key: Schema.String, owner: Schema.String, lease_until: Millis })
+
+/** A key, as `RETURNING key` gives it. @internal */
+export const KeyRow = Schema.Struct({ key: Schema.String })

@@ -10,6 +10,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { Fragment } from "@effect/sql/Statement"
 import { SqlError } from "@effect/sql/SqlError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -18,9 +19,20 @@ import { JournalError } from "../EnrichmentError.js"
 import type { Entry, Service } from "../Journal.js"
 import type { Outcome } from "../Outcome.js"
 import { tally } from "./journal.js"
-import { CountRow, DoneRow, LeadRow, MetaRow, SubmittedRow, SubmittingRow, toEntry } from "./journalRows.js"
+import {
+  ClaimRow,
+  CountRow,
+  DoneRow,
+  KeyRow,
+  LeadRow,
+  MetaRow,
+  SubmittedRow,
+  SubmittingRow,
+  toEntry
+} from "./journalRows.js"
 import migration0001 from "./migrations/0001_leads.js"
 import migration0002 from "./migrations/0002_meta.js"
+import migration0003 from "./migrations/0003_claims.js"
 import { tables, type Tables } from "./migrations/tables.js"
 
 /** @internal */
@@ -38,7 +50,11 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray
 
 const migrate = (sql: SqlClient.SqlClient, t: Tables, schema: string | undefined) => {
   const run = Migrator.make({})({
-    loader: Migrator.fromRecord({ "0001_leads": migration0001(t), "0002_meta": migration0002(t) }),
+    loader: Migrator.fromRecord({
+      "0001_leads": migration0001(t),
+      "0002_meta": migration0002(t),
+      "0003_claims": migration0003(t)
+    }),
     table: t.migrations
   })
   return sql.onDialectOrElse({
@@ -157,6 +173,41 @@ export const make = (options: Options = {}) =>
         sql`INSERT INTO ${t.meta} ${sql.insert(row)} ON CONFLICT (name) DO UPDATE SET value = excluded.value`
     })
 
+    /** A lead is claimed when unclaimed, already its claimer's, or its lease expired. */
+    const claimKeys = SqlSchema.findAll({
+      Request: Schema.Struct({ rows: Schema.Array(ClaimRow), now: Schema.Number }),
+      Result: KeyRow,
+      execute: ({ now, rows }) =>
+        sql`INSERT INTO ${t.claims} AS claims ${sql.insert(rows)} ON CONFLICT (key) DO UPDATE
+          SET owner = excluded.owner, lease_until = excluded.lease_until
+          WHERE claims.owner = excluded.owner OR claims.lease_until <= ${now} RETURNING key`
+    })
+    const renewClaims = SqlSchema.void({
+      Request: ClaimRow.pipe(Schema.omit("key")),
+      execute: ({ lease_until, owner }) => sql`UPDATE ${t.claims} SET lease_until = ${lease_until} WHERE owner = ${owner}`
+    })
+    // Workers taking over together: each locks the expired claims it picks and skips those
+    // another has locked (PostgreSQL), rather than waiting on them to find them taken (the
+    // outer \`lease_until\` test keeps a lead from being taken twice either way). SQLite has one
+    // writer at a time and no row locks.
+    const skipLocked = sql.onDialectOrElse({
+      pg: () => sql.literal("FOR UPDATE OF c SKIP LOCKED"),
+      orElse: () => sql.literal("")
+    })
+    const takeOverKeys = SqlSchema.findAll({
+      Request: Schema.Struct({ owner: Schema.String, lease_until: Schema.Number, now: Schema.Number, limit: Schema.Int }),
+      Result: KeyRow,
+      execute: ({ lease_until, limit, now, owner }) =>
+        sql`UPDATE ${t.claims} SET owner = ${owner}, lease_until = ${lease_until}
+          WHERE lease_until <= ${now} AND key IN (
+            SELECT c.key FROM ${t.claims} c LEFT JOIN ${t.leads} l ON l.key = c.key
+            WHERE c.lease_until <= ${now} AND c.owner <> ${owner} AND (l.state IS NULL OR l.state <> 'done')
+            ORDER BY c.lease_until, c.key LIMIT ${limit} ${skipLocked}
+          ) RETURNING key`
+    })
+    const leaseEnd = (lease: Duration.DurationInput) =>
+      Effect.map(now, (at) => ({ now: at, until: at + Duration.toMillis(lease) }))
+
     const service: Service = {
       lookup: (keys) =>
         Effect.forEach(chunksOf(keys, 500), findLeads).pipe(
@@ -195,7 +246,25 @@ export const make = (options: Options = {}) =>
           Effect.map(Option.map((row) => row.value)),
           guarded("getMeta")
         ),
-      setMeta: (name, value) => writeMeta({ name, value }).pipe(guarded("setMeta"))
+      setMeta: (name, value) => writeMeta({ name, value }).pipe(guarded("setMeta")),
+      claim: (worker, keys, lease) =>
+        Effect.flatMap(leaseEnd(lease), ({ now, until }) =>
+          // In key order, so that workers claiming overlapping sets lock rows in one order (no deadlock).
+          Effect.forEach(chunksOf(Array.from(new Set(keys)).sort(), 300), (chunk) =>
+            claimKeys({ now, rows: chunk.map((key) => ({ key, owner: worker, lease_until: until })) }))).pipe(
+            Effect.map((chunks): ReadonlySet<string> => new Set(chunks.flat().map((row) => row.key))),
+            guarded("claim")
+          ),
+      renew: (worker, lease) =>
+        Effect.flatMap(leaseEnd(lease), ({ until }) => renewClaims({ owner: worker, lease_until: until })).pipe(
+          guarded("renew")
+        ),
+      takeOver: (worker, lease, limit) =>
+        Effect.flatMap(leaseEnd(lease), ({ now, until }) =>
+          limit <= 0 ? Effect.succeed([]) : takeOverKeys({ owner: worker, lease_until: until, now, limit })).pipe(
+            Effect.map((rows) => rows.map((row) => row.key)),
+            guarded("takeOver")
+          )
     }
     return service
   })

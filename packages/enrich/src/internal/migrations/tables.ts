@@ -11,6 +11,7 @@ import type { Identifier } from "@effect/sql/Statement"
 export interface Tables {
   readonly leads: Identifier
   readonly meta: Identifier
+  readonly claims: Identifier
   /** The migrator's own table, as the name `Migrator.make` takes. */
   readonly migrations: string
 }
@@ -19,5 +20,10 @@ export interface Tables {
 export const tables = (sql: SqlClient.SqlClient, schema: string | undefined): Tables => {
   // `sql("a.b")` escapes to `"a"."b"`: the schema name itself never holds a dot (`JournalPg.ts`).
   const name = (table: string) => schema === undefined ? table : `${schema}.${table}`
-  return { leads: sql(name("leads")), meta: sql(name("meta")), migrations: name("lemlist_enrich_migrations") }
+  return {
+    leads: sql(name("leads")),
+    meta: sql(name("meta")),
+    claims: sql(name("claims")),
+    migrations: name("lemlist_enrich_migrations")
+  }
 }
