@@ -106,6 +106,7 @@ describe.skipIf(noRedis("PacerStoreRedis"))("PacerStoreRedis", () => {
       const started = Date.now()
       const exit = yield* Effect.exit(pacer.take(key))
       const waited = Date.now() - started
+      console.log(`Redis silent: take failed after ${waited} ms (timeout 300 ms, 5 attempts)`)
       const error = storeDefect(exit)
       assert.isDefined(error, `expected a PacerStoreError defect, got ${Exit.isSuccess(exit) ? "a slot" : Cause.pretty(exit.cause)}`)
       // 5 attempts of 300 ms (the pacer retries 4 times, 50 to 400 ms apart): about 2.25 s.
