@@ -1,10 +1,12 @@
 /**
  * The benchmark harness: `pnpm bench` (full) or `pnpm bench --quick` (under a minute).
  * Runs every scenario in its own child process (`bench/scenarios/<name>.ts --json`), one after
- * the other, prints one table, and writes `bench/results/latest.json` (and `full.json` or
- * `quick.json`): each scenario's figures, goals and runs, with the machine's description.
+ * the other, prints one table, and writes `out/bench/latest.json` (and `full.json` or
+ * `quick.json`): each scenario's figures, goals and runs, with the machine's description. The
+ * tracked record, `bench/results/<mode>.json`, changes only with `--record`: a quick check or a
+ * CI run leaves the work tree clean.
  *
- *   pnpm bench [--quick] [--only pacing,overhead]
+ *   pnpm bench [--quick] [--only pacing,overhead] [--record]
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -63,9 +65,10 @@ const missed = results.flatMap((r) => ("error" in r ? [] : r.goals.filter((g) =>
 console.log(`${mode} run: ${totalS.toFixed(0)} s; ${failed.length} scenario(s) failed; goals missed: ${missed.length === 0 ? "none" : missed.join("; ")}`)
 
 // ---- the record --------------------------------------------------------------------------------
-const dir = path.join(benchDir, "results")
+const recordIt = process.argv.includes("--record")
+const dir = recordIt ? path.join(benchDir, "results") : path.join(benchDir, "..", "out", "bench")
 fs.mkdirSync(dir, { recursive: true })
-// With --only, the other scenarios of the last run of this mode are kept.
+// With --only, the other scenarios of the last run of this mode are kept (from the same place).
 const previous = (() => {
   if (only === undefined) return undefined
   try {
@@ -81,7 +84,7 @@ const merged = previous
     return fresh ? [fresh] : old ? [old] : []
   })
   : results
-const record = {
+const runRecord = {
   mode,
   machine: host,
   totalSeconds: totalS,
@@ -91,8 +94,9 @@ const record = {
 }
 for (const name of ["latest.json", `${mode}.json`]) {
   const tmp = path.join(dir, `${name}.tmp${process.pid}`)
-  fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n")
+  fs.writeFileSync(tmp, JSON.stringify(runRecord, null, 2) + "\n")
   fs.renameSync(tmp, path.join(dir, name))
 }
-console.log(`written: bench/results/latest.json, bench/results/${mode}.json`)
+const shown = path.relative(path.join(benchDir, ".."), dir)
+console.log(`written: ${shown}/latest.json, ${shown}/${mode}.json${recordIt ? "" : " (add --record to update the tracked bench/results)"}`)
 process.exitCode = failed.length > 0 ? 1 : 0
