@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
+import { Heap } from "heap-js"
 
 /**
  * A clock: the current time in epoch milliseconds, and a cancellable timer.
@@ -40,8 +41,8 @@ export const realClock: MockClock = {
 }
 
 /**
- * Timers in a binary heap by due time (ties in creation order): one structure for both clocks
- * below, O(log n) per timer however many are pending.
+ * Timers in a binary heap (`heap-js`) by due time, ties in creation order: one structure for
+ * both clocks below, O(log n) per timer however many are pending.
  */
 const makeTimerQueue = () => {
   interface Timer {
@@ -50,44 +51,15 @@ const makeTimerQueue = () => {
     readonly fn: () => void
     cancelled: boolean
   }
-  const heap: Array<Timer> = []
+  const heap = new Heap<Timer>((a, b) => a.at - b.at || a.seq - b.seq)
   let seq = 0
-  const before = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.seq < b.seq)
-  const swap = (i: number, j: number) => {
-    const t = heap[i]!
-    heap[i] = heap[j]!
-    heap[j] = t
-  }
-  const pop = () => {
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      heap[0] = last
-      for (let i = 0;;) {
-        const l = 2 * i + 1, r = l + 1
-        let m = i
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r
-        if (m === i) break
-        swap(i, m)
-        i = m
-      }
-    }
-    return top
-  }
   const dropCancelled = () => {
-    while (heap.length > 0 && heap[0]!.cancelled) pop()
+    while (heap.length > 0 && heap.peek()!.cancelled) heap.pop()
   }
   return {
     add: (at: number, fn: () => void): (() => void) => {
       const timer: Timer = { at, seq: seq++, fn, cancelled: false }
       heap.push(timer)
-      for (let i = heap.length - 1; i > 0;) {
-        const p = (i - 1) >> 1
-        if (!before(heap[i]!, heap[p]!)) break
-        swap(i, p)
-        i = p
-      }
       return () => {
         timer.cancelled = true
       }
@@ -95,15 +67,15 @@ const makeTimerQueue = () => {
     /** The due time of the earliest live timer. */
     nextAt: (): number | undefined => {
       dropCancelled()
-      return heap[0]?.at
+      return heap.peek()?.at
     },
     /** Removes and returns the earliest live timer due at or before `at`. */
     takeDue: (at: number): { readonly at: number; readonly fn: () => void } | undefined => {
       dropCancelled()
-      return heap.length > 0 && heap[0]!.at <= at ? pop() : undefined
+      return heap.length > 0 && heap.peek()!.at <= at ? heap.pop() : undefined
     },
     clear: () => {
-      heap.length = 0
+      heap.clear()
     }
   }
 }

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { Bulk, EnrichmentType } from "@lemlist-effect/contract"
+import { Heap } from "heap-js"
 import { createHash } from "node:crypto"
 import type { ResolvedOptions } from "./Options.js"
 import { hash, makeId, makeRng } from "./Random.js"
@@ -144,53 +145,35 @@ export const makeTeam = (apiKey: string, credits: number, seed: number): Team =>
 }
 
 /**
- * A min-heap of pending enrichments by completion time: one timer serves them all.
+ * A min-heap (`heap-js`) of pending enrichments by completion time: one timer serves them all.
+ *
+ * @example
+ * ```ts
+ * import { PendingHeap } from "@lemlist-effect/mock-server/State"
+ *
+ * const pending = new PendingHeap()
+ * pending.peek() // undefined: nothing pending
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
 export class PendingHeap {
-  private readonly items: Array<EnrichmentRecord> = []
+  private readonly heap = new Heap<EnrichmentRecord>((a, b) => a.completesAt - b.completesAt)
   get size(): number {
-    return this.items.length
+    return this.heap.length
   }
   peek(): EnrichmentRecord | undefined {
-    return this.items[0]
+    return this.heap.peek()
   }
   push(r: EnrichmentRecord): void {
-    const a = this.items
-    a.push(r)
-    let i = a.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (a[p].completesAt <= r.completesAt) break
-      a[i] = a[p]
-      i = p
-    }
-    a[i] = r
+    this.heap.push(r)
   }
   pop(): EnrichmentRecord | undefined {
-    const a = this.items
-    const top = a[0]
-    const last = a.pop()
-    if (a.length > 0 && last) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < a.length && a[l].completesAt < (m === i ? last.completesAt : a[m].completesAt)) m = l
-        if (r < a.length && a[r].completesAt < (m === i ? last.completesAt : a[m].completesAt)) m = r
-        if (m === i) break
-        a[i] = a[m]
-        i = m
-      }
-      a[i] = last
-    }
-    return top
+    return this.heap.pop()
   }
   clear(): void {
-    this.items.length = 0
+    this.heap.clear()
   }
 }
 
