@@ -37,7 +37,8 @@ export const serve = async (
 ): Promise<ExitCode> => {
   const parsed = parseMockArgs(argv)
   if (parsed._tag === "Help") {
-    io.stdout(help())
+    // The help names this command; any other text (`--print-openapi`'s document) is printed as is.
+    io.stdout(parsed.text === mockHelp ? help() : parsed.text)
     return ExitCode.Ok
   }
   if (parsed._tag === "Invalid") {
