@@ -1,12 +1,21 @@
 /**
  * The command-line options of `pnpm mock` (and `lemlist-enrich mock`, which reuses this
- * parser).
+ * parser), declared with `@effect/cli` and checked by the options' schema.
  *
  * @since 0.1.0
  */
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { readFileSync } from "node:fs"
-import { parseArgs } from "node:util"
 import { openApiDocument } from "./OpenApi.js"
 import { decodeUpdate, type FaultOptions, type LeadFixture, type MockOptions, parseLatency } from "./Options.js"
 import type { ListenOptions } from "./Serve.js"
@@ -69,21 +78,130 @@ POST /__mock/complete, POST /__mock/faults, GET /__mock/requests, /__mock/delive
 /__mock/stats, /__mock/enrichments.
 `
 
-const num = (name: string, v: string | undefined, min = 0): number => {
-  const n = Number(v)
-  if (v === undefined || v.trim() === "" || !Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number >= ${min}, got ${v}`)
-  return n
-}
+const number = (name: string) => Options.optional(Options.float(name))
+const text = (name: string) => Options.optional(Options.text(name))
 
-const pairs = (name: string, values: ReadonlyArray<string> | undefined): Array<[string, number]> =>
-  (values ?? []).map((v) => {
+/** Every flag, declared for `@effect/cli`; ranges are checked by the options' schema. */
+const flags = Options.all({
+  port: Options.integer("port").pipe(Options.withDefault(4010)),
+  host: text("host"),
+  seed: number("seed"),
+  apiKeys: Options.repeated(Options.text("api-key")),
+  latency: text("latency"),
+  credits: number("credits"),
+  creditMode: Options.optional(Options.choice("credit-mode", ["fail", "reject"])),
+  rateLimit: Options.optional(Options.choice("rate-limit", ["on", "off"])),
+  rateLimitLimit: number("rate-limit-limit"),
+  rateLimitWindow: number("rate-limit-window"),
+  rateLimitAlgorithm: Options.optional(Options.choice("rate-limit-algorithm", ["sliding", "fixed"])),
+  allowNonLoopback: Options.boolean("allow-non-loopback"),
+  webhookRetries: number("webhook-retries"),
+  webhookBaseDelay: number("webhook-base-delay"),
+  webhookTimeout: number("webhook-timeout"),
+  retention: number("retention"),
+  maxBodyBytes: number("max-body-bytes"),
+  found: Options.repeated(Options.text("found")),
+  providerErrorRate: number("provider-error-rate"),
+  fault: Options.repeated(Options.text("fault")),
+  leads: text("leads"),
+  printOpenApi: Options.boolean("print-openapi"),
+  help: Options.boolean("help").pipe(Options.withAlias("h"))
+})
+
+type Flags = typeof flags extends Options.Options<infer A> ? A : never
+
+// Flags are text and numbers only: nothing reads a file or a terminal while parsing.
+const parsingContext = Layer.mergeAll(
+  FileSystem.layerNoop({}),
+  Path.layer,
+  Layer.succeed(Terminal.Terminal, {} as Terminal.Terminal)
+)
+
+const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, string> =>
+  Options.processCommandLine(flags, argv, CliConfig.defaultConfig).pipe(
+    Effect.flatMap(([error, leftover, values]) =>
+      Option.isSome(error)
+        ? Effect.fail(error.value)
+        : leftover.length > 0
+        ? Effect.fail(ValidationError.invalidArgument(HelpDoc.p(`unknown argument ${leftover[0]}`)))
+        : Effect.succeed(values)
+    ),
+    Effect.mapError((e) => HelpDoc.toAnsiText(e.error).trim()),
+    Effect.provide(parsingContext),
+    Effect.either,
+    Effect.runSync
+  )
+
+const pairs = (name: string, values: ReadonlyArray<string>): Array<[string, number]> =>
+  values.map((v) => {
     const [k, p] = v.split("=")
-    if (!k || p === undefined) throw new Error(`--${name}: expected name=value, got ${v}`)
-    return [k, num(name, p)]
+    const n = Number(p)
+    if (!k || p === undefined || p.trim() === "" || !Number.isFinite(n)) throw new Error(`--${name}: expected name=number, got ${v}`)
+    return [k, n]
   })
 
+/** Only the groups and fields that were given, as `MockOptions` takes them. */
+const given = <A extends Record<string, Option.Option<unknown> | unknown>>(fields: A): Record<string, unknown> | undefined => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(fields)) {
+    const value = Option.isOption(v) ? Option.getOrUndefined(v) : v
+    if (value !== undefined) out[k] = value
+  }
+  return Object.keys(out).length > 0 ? out : undefined
+}
+
+const toOptions = (f: Flags): MockOptions & ListenOptions => {
+  if (f.port < 0) throw new Error(`--port: expected a number >= 0, got ${f.port}`)
+  const latency = Option.map(f.latency, (text) => {
+    const parsed = parseLatency(text)
+    if (Either.isLeft(parsed)) throw new Error(`--latency ${text}: ${parsed.left}`)
+    return parsed.right
+  })
+  const faults = pairs("fault", f.fault)
+  for (const [k] of faults) if (!(faultNames as ReadonlyArray<string>).includes(k)) throw new Error(`--fault: unknown fault ${k}`)
+  const leads = Option.map(f.leads, (file) => {
+    const leads = JSON.parse(readFileSync(file, "utf8")) as unknown
+    if (!Array.isArray(leads)) throw new Error("--leads: expected a JSON array")
+    return leads as ReadonlyArray<LeadFixture>
+  })
+  const o = given({
+    port: f.port,
+    host: f.host,
+    seed: f.seed,
+    apiKeys: f.apiKeys.length > 0 ? f.apiKeys : undefined,
+    latency,
+    credits: f.credits,
+    creditMode: f.creditMode,
+    rateLimit: given({
+      enabled: Option.map(f.rateLimit, (on) => on === "on"),
+      limit: f.rateLimitLimit,
+      windowMs: f.rateLimitWindow,
+      algorithm: f.rateLimitAlgorithm
+    }),
+    webhooks: given({
+      allowNonLoopback: f.allowNonLoopback ? true : undefined,
+      retries: f.webhookRetries,
+      baseDelayMs: f.webhookBaseDelay,
+      timeoutMs: f.webhookTimeout
+    }),
+    retentionMs: f.retention,
+    maxBodyBytes: f.maxBodyBytes,
+    results: given({
+      found: f.found.length > 0 ? Object.fromEntries(pairs("found", f.found)) : undefined,
+      providerErrorRate: f.providerErrorRate
+    }),
+    faults: faults.length > 0 ? Object.fromEntries(faults) as FaultOptions : undefined,
+    leads
+  })!
+  const { port: _port, host: _host, ...update } = o
+  const decoded = decodeUpdate(update)
+  if (Either.isLeft(decoded)) throw decoded.left
+  return o as MockOptions & ListenOptions
+}
+
 /**
- * Parses command-line arguments (without `node script`).
+ * Parses command-line arguments (without `node script`) with `@effect/cli`; the values are
+ * then checked by the options' schema, so an error names the flag or the field.
  *
  * @example
  * ```ts
@@ -97,91 +215,13 @@ const pairs = (name: string, values: ReadonlyArray<string> | undefined): Array<[
  * @category parsing
  */
 export const parseMockArgs = (argv: ReadonlyArray<string>): ParsedMockArgs => {
+  const parsed = parseFlags(argv)
+  if (Either.isLeft(parsed)) return { _tag: "Invalid", message: parsed.left }
+  const f = parsed.right
+  if (f.help) return { _tag: "Help", text: mockHelp }
+  if (f.printOpenApi) return { _tag: "Help", text: `${JSON.stringify(openApiDocument(), null, 2)}\n` }
   try {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        seed: { type: "string" },
-        "api-key": { type: "string", multiple: true },
-        latency: { type: "string" },
-        credits: { type: "string" },
-        "credit-mode": { type: "string" },
-        "rate-limit": { type: "string" },
-        "rate-limit-limit": { type: "string" },
-        "rate-limit-window": { type: "string" },
-        "rate-limit-algorithm": { type: "string" },
-        "allow-non-loopback": { type: "boolean" },
-        "webhook-retries": { type: "string" },
-        "webhook-base-delay": { type: "string" },
-        "webhook-timeout": { type: "string" },
-        retention: { type: "string" },
-        "max-body-bytes": { type: "string" },
-        found: { type: "string", multiple: true },
-        "provider-error-rate": { type: "string" },
-        fault: { type: "string", multiple: true },
-        leads: { type: "string" },
-        "print-openapi": { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      }
-    })
-    if (values.help) return { _tag: "Help", text: mockHelp }
-    if (values["print-openapi"]) return { _tag: "Help", text: `${JSON.stringify(openApiDocument(), null, 2)}\n` }
-    const o: { -readonly [K in keyof (MockOptions & ListenOptions)]: any } = {}
-    o.port = values.port === undefined ? 4010 : num("port", values.port)
-    if (values.host !== undefined) o.host = values.host
-    if (values.seed !== undefined) o.seed = num("seed", values.seed, Number.MIN_SAFE_INTEGER)
-    if (values["api-key"]) o.apiKeys = values["api-key"]
-    if (values.latency !== undefined) {
-      const latency = parseLatency(values.latency)
-      if (Either.isLeft(latency)) throw new Error(`--latency ${values.latency}: ${latency.left}`)
-      o.latency = latency.right
-    }
-    if (values.credits !== undefined) o.credits = num("credits", values.credits)
-    if (values["credit-mode"] !== undefined) {
-      if (values["credit-mode"] !== "fail" && values["credit-mode"] !== "reject") throw new Error("--credit-mode: fail or reject")
-      o.creditMode = values["credit-mode"]
-    }
-    const rate: Record<string, unknown> = {}
-    if (values["rate-limit"] !== undefined) {
-      if (values["rate-limit"] !== "on" && values["rate-limit"] !== "off") throw new Error("--rate-limit: on or off")
-      rate.enabled = values["rate-limit"] === "on"
-    }
-    if (values["rate-limit-limit"] !== undefined) rate.limit = num("rate-limit-limit", values["rate-limit-limit"], 1)
-    if (values["rate-limit-window"] !== undefined) rate.windowMs = num("rate-limit-window", values["rate-limit-window"], 1)
-    if (values["rate-limit-algorithm"] !== undefined) {
-      if (values["rate-limit-algorithm"] !== "sliding" && values["rate-limit-algorithm"] !== "fixed") throw new Error("--rate-limit-algorithm: sliding or fixed")
-      rate.algorithm = values["rate-limit-algorithm"]
-    }
-    if (Object.keys(rate).length > 0) o.rateLimit = rate
-    const hooks: Record<string, unknown> = {}
-    if (values["allow-non-loopback"]) hooks.allowNonLoopback = true
-    if (values["webhook-retries"] !== undefined) hooks.retries = num("webhook-retries", values["webhook-retries"])
-    if (values["webhook-base-delay"] !== undefined) hooks.baseDelayMs = num("webhook-base-delay", values["webhook-base-delay"])
-    if (values["webhook-timeout"] !== undefined) hooks.timeoutMs = num("webhook-timeout", values["webhook-timeout"], 1)
-    if (Object.keys(hooks).length > 0) o.webhooks = hooks
-    if (values.retention !== undefined) o.retentionMs = num("retention", values.retention)
-    if (values["max-body-bytes"] !== undefined) o.maxBodyBytes = num("max-body-bytes", values["max-body-bytes"], 1)
-    const found = pairs("found", values.found)
-    const results: Record<string, unknown> = {}
-    if (found.length > 0) results.found = Object.fromEntries(found)
-    if (values["provider-error-rate"] !== undefined) results.providerErrorRate = num("provider-error-rate", values["provider-error-rate"])
-    if (Object.keys(results).length > 0) o.results = results
-    const faults = pairs("fault", values.fault)
-    for (const [k] of faults) if (!(faultNames as ReadonlyArray<string>).includes(k)) throw new Error(`--fault: unknown fault ${k}`)
-    if (faults.length > 0) o.faults = Object.fromEntries(faults) as FaultOptions
-    if (values.leads !== undefined) {
-      const leads = JSON.parse(readFileSync(values.leads, "utf8")) as unknown
-      if (!Array.isArray(leads)) throw new Error("--leads: expected a JSON array")
-      o.leads = leads as ReadonlyArray<LeadFixture>
-    }
-    const { port, host, ...update } = o
-    const decoded = decodeUpdate(update)
-    if (Either.isLeft(decoded)) throw decoded.left
-    return { _tag: "Serve", options: o }
+    return { _tag: "Serve", options: toOptions(f) }
   } catch (e) {
     return { _tag: "Invalid", message: e instanceof Error ? e.message : String(e) }
   }
