@@ -13,6 +13,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import type { JournalError } from "./EnrichmentError.js"
 import * as internal from "./internal/journal.js"
 import type { Outcome } from "./Outcome.js"
@@ -90,6 +91,13 @@ export interface Service {
     keys: ReadonlyArray<string>,
     lease: Duration.DurationInput
   ) => Effect.Effect<ReadonlySet<string>, JournalError>
+  /**
+   * Emits when outcomes are recorded in this journal: by this process, or, on PostgreSQL, by any
+   * process on the same schema (a webhook received by another worker). A wake-up carries
+   * nothing and can be missed (coalesced, or sent while not listening): on one, read the
+   * journal, and read it on a timer too.
+   */
+  readonly outcomesRecorded: Stream.Stream<void, JournalError>
   /** Extends every lease `worker` still holds (its heartbeat). */
   readonly renew: (worker: string, lease: Duration.DurationInput) => Effect.Effect<void, JournalError>
   /**
@@ -125,4 +133,4 @@ export class Journal extends Context.Tag("@lemlist-effect/enrich/Journal")<Journ
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<Journal> = Layer.sync(Journal, internal.makeMemory)
+export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, internal.makeMemory)

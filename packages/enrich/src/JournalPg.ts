@@ -76,8 +76,9 @@ export const layerClient = (
 const schemaName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 /**
- * The journal over the `SqlClient` in the context (its schema and tables are created on first
- * use; workers starting together migrate once).
+ * The journal over the `PgClient` in the context (its schema and tables are created on first
+ * use; workers starting together migrate once). Its `outcomesRecorded` hears the outcomes any
+ * process records on the same schema (`LISTEN`/`NOTIFY`).
  *
  * @example
  * ```ts
@@ -94,11 +95,12 @@ const schemaName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
  */
 export const layerFromClient = (
   options: JournalOptions = {}
-): Layer.Layer<Journal, JournalError, SqlClient.SqlClient> =>
+): Layer.Layer<Journal, JournalError, PgClient.PgClient | SqlClient.SqlClient> =>
   Layer.effect(
     Journal,
     options.schema === undefined || schemaName.test(options.schema)
-      ? internal.make({ schema: options.schema })
+      ? Effect.flatMap(PgClient.PgClient, (pg) =>
+        internal.make({ schema: options.schema, notifications: pg.listen(internal.channel) }))
       : new JournalError({ operation: "open", cause: new Error(`invalid schema name: ${options.schema}`) })
   )
 

@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal, Outcome } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Fiber, Layer, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -75,6 +75,18 @@ const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>,
         yield* journal.setMeta("webhook", "one")
         yield* journal.setMeta("webhook", "two")
         assert.deepStrictEqual(yield* journal.getMeta("webhook"), Option.some("two"))
+      }).pipe(Effect.provide(layer())))
+
+    it.live("wakes those listening when outcomes are recorded", () =>
+      Effect.gen(function*() {
+        const journal = yield* Journal.Journal
+        const woken = yield* journal.outcomesRecorded.pipe(Stream.take(1), Stream.runDrain, Effect.fork)
+        // A wake-up sent before the subscription is up is missed (as documented): write until heard.
+        for (let i = 0; i < 100 && Option.isNone(yield* Fiber.poll(woken)); i++) {
+          yield* journal.recordOutcomes([enriched(`w${i}`)])
+          yield* Effect.sleep("20 millis")
+        }
+        assert.isTrue(Option.isSome(yield* Fiber.poll(woken)))
       }).pipe(Effect.provide(layer())))
 
     it.effect("looks up more keys than SQLite binds in one statement", () =>

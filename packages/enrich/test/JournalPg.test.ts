@@ -4,7 +4,7 @@
  * resumed, and its connections killed mid-run (`pg_terminate_backend`).
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Enrichment, Journal, type Lead, type Outcome } from "@lemlist-effect/enrich"
+import { Enrichment, Journal, type Lead, Outcome } from "@lemlist-effect/enrich"
 import { JournalPg } from "@lemlist-effect/enrich/pg"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Context, Effect, Either, Exit, Layer, Option, Random, Redacted, Stream } from "effect"
@@ -28,6 +28,14 @@ describe("JournalPg failures to open", () => {
       assert.isTrue(Either.isLeft(result) && result.left._tag === "JournalError" && result.left.operation === "connect")
     }))
 })
+
+const enriched = (key: string) =>
+  new Outcome.Enriched({
+    key,
+    metadata: null,
+    enrichmentId: "enr_AAAAAAAAAAAAAAAAA",
+    result: { find_email: { found: true, value: { email: "a@b.co", status: "deliverable" } } }
+  })
 
 /** Checks the run's journal and the fake lemlist after a final run: whole, nothing sent twice. */
 const assertComplete = (final: ReadonlyArray<Outcome.Outcome>, fake: ReturnType<typeof makeFake>) => {
@@ -94,6 +102,34 @@ describe.skipIf(Pg.skipped !== undefined)("JournalPg on a live server", () => {
         Effect.provide(JournalPg.layer({ url: Pg.databaseUrl(), schema }))
       )
       assert.isTrue(meta.every((value) => value._tag === "Some"))
+    }))
+
+  it.scopedLive("outcomes recorded by another process wake this one (LISTEN/NOTIFY), another schema's do not", () =>
+    Effect.gen(function*() {
+      const [schema, other] = [yield* scopedSchema, yield* scopedSchema]
+      // Three processes' journals: each its own pool (and listening connection).
+      const open = (s: string) =>
+        Layer.build(JournalPg.layer({ url: Pg.databaseUrl(), schema: s })).pipe(Effect.map(Context.get(Journal.Journal)))
+      const [listener, writer, stranger] = [yield* open(schema), yield* open(schema), yield* open(other)]
+      let wakes = 0
+      yield* listener.outcomesRecorded.pipe(Stream.runForEach(() => Effect.sync(() => wakes++)), Effect.forkScoped)
+      // A wake-up sent before LISTEN is up is missed (as documented): write until one is heard.
+      for (let i = 0; i < 100 && wakes === 0; i++) {
+        yield* writer.recordOutcomes([enriched(`w${i}`)])
+        yield* Effect.sleep("20 millis")
+      }
+      assert.isAbove(wakes, 0, "the writer's outcomes woke the listener")
+      yield* Effect.sleep("100 millis")
+      wakes = 0
+      for (let i = 0; i < 5; i++) {
+        yield* stranger.recordOutcomes([enriched(`s${i}`)])
+        yield* Effect.sleep("40 millis")
+      }
+      assert.strictEqual(wakes, 0, "another schema's outcomes wake no one here")
+      yield* writer.recordOutcomes([enriched("last")])
+      for (let i = 0; i < 100 && wakes === 0; i++) yield* Effect.sleep("20 millis")
+      assert.strictEqual(wakes, 1, "one write, one wake-up")
+      assert.strictEqual((yield* listener.lookup(["w0"])).get("w0")?._tag, "Done", "and the journal has them")
     }))
 
   it.scoped("stopping at random points, then rerunning: every outcome, nothing sent twice", () =>

@@ -7,10 +7,13 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Stream from "effect/Stream"
 import type { Entry, Service, Summary } from "../Journal.js"
 
 /** @internal */
-export const makeMemory = (): Service => {
+export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
+  const recorded = yield* wakeups
   const entries = new Map<string, Entry>()
   const meta = new Map<string, string>()
   const claims = new Map<string, { owner: string; leaseUntil: number }>()
@@ -44,7 +47,8 @@ export const makeMemory = (): Service => {
     recordOutcomes: (outcomes) =>
       Effect.sync(() => {
         for (const outcome of outcomes) entries.set(outcome.key, { _tag: "Done", outcome })
-      }),
+      }).pipe(Effect.zipRight(outcomes.length > 0 ? recorded.publish : Effect.void)),
+    outcomesRecorded: recorded.stream,
     summary: Effect.sync(() => tally(Array.from(entries.values(), rowOf))),
     getMeta: (name) => Effect.sync(() => Option.fromNullable(meta.get(name))),
     setMeta: (name, value) => Effect.sync(() => void meta.set(name, value)),
@@ -74,7 +78,16 @@ export const makeMemory = (): Service => {
       })
   }
   return service
-}
+})
+
+/**
+ * Wake-ups for `outcomesRecorded`, coalesced: a subscriber that has not taken the last one
+ * gets one, not one per write. @internal
+ */
+export const wakeups = Effect.map(PubSub.sliding<void>(1), (pubsub) => ({
+  publish: Effect.asVoid(PubSub.publish(pubsub, undefined)),
+  stream: Stream.fromPubSub(pubsub) as Stream.Stream<void, never>
+}))
 
 /** Counts by state and outcome, from rows that each stand for `n` leads. @internal */
 export const tally = (

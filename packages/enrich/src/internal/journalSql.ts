@@ -15,10 +15,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { JournalError } from "../EnrichmentError.js"
 import type { Entry, Service } from "../Journal.js"
 import type { Outcome } from "../Outcome.js"
-import { tally } from "./journal.js"
+import { tally, wakeups } from "./journal.js"
 import {
   ClaimRow,
   CountRow,
@@ -39,7 +40,18 @@ import { tables, type Tables } from "./migrations/tables.js"
 export interface Options {
   /** PostgreSQL only: the schema holding the journal's tables (created if missing). */
   readonly schema?: string | undefined
+  /** PostgreSQL only: the payloads of `channel`'s notifications (`PgClient.listen`). */
+  readonly notifications?: Stream.Stream<string, SqlError> | undefined
 }
+
+/**
+ * The channel PostgreSQL journals notify when they record outcomes, the payload naming the
+ * schema: never empty (the 0.53 client's `listen` drops empty payloads), and one channel
+ * whatever the schema's length (a channel name has at most 63 bytes).
+ *
+ * @internal
+ */
+export const channel = "lemlist_enrich_outcomes"
 
 /** SQLite caps bound parameters per statement; stay well below it. */
 const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -120,15 +132,34 @@ export const make = (options: Options = {}) =>
     const t = tables(sql, options.schema)
     yield* migrate(sql, t, options.schema)
     const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+    const payload = options.schema ?? "public"
+    const recorded = yield* wakeups
+    const outcomesRecorded = options.notifications === undefined
+      ? recorded.stream
+      : Stream.merge(
+        recorded.stream,
+        options.notifications.pipe(
+          Stream.filter((schema) => schema === payload),
+          Stream.as(undefined),
+          Stream.mapError((cause) => new JournalError({ operation: "listen", cause }))
+        )
+      )
 
     /** An upsert of rows into `leads`, encoded by `row`, chunked within one transaction. */
-    const upsert = <A, I extends Record<string, unknown>>(row: Schema.Schema<A, I>, onConflict: Fragment) => {
+    const upsert = <A, I extends Record<string, unknown>>(
+      row: Schema.Schema<A, I>,
+      onConflict: Fragment,
+      andThen: Effect.Effect<unknown, SqlError> = Effect.void
+    ) => {
       const write = SqlSchema.void({
         Request: Schema.Array(row),
         execute: (rows) => sql`INSERT INTO ${t.leads} AS leads ${sql.insert(rows)} ${onConflict}`
       })
       return (rows: ReadonlyArray<A>) =>
-        rows.length === 0 ? Effect.void : Effect.forEach(chunksOf(rows, 100), write, { discard: true }).pipe(transactionally(sql))
+        rows.length === 0 ? Effect.void : Effect.forEach(chunksOf(rows, 100), write, { discard: true }).pipe(
+          Effect.zipRight(andThen),
+          transactionally(sql)
+        )
     }
     const writeSubmitting = upsert(
       SubmittingRow,
@@ -144,7 +175,9 @@ export const make = (options: Options = {}) =>
       DoneRow,
       sql`ON CONFLICT (key) DO UPDATE SET state = 'done', outcome_tag = excluded.outcome_tag,
         outcome = excluded.outcome, enrichment_id = COALESCE(excluded.enrichment_id, leads.enrichment_id),
-        updated_at = excluded.updated_at`
+        updated_at = excluded.updated_at`,
+      // Sent at COMMIT, so a woken process finds the outcomes in the journal.
+      sql.onDialectOrElse({ pg: () => sql`SELECT pg_notify(${channel}, ${payload})`, orElse: () => Effect.void })
     )
     const findLeads = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),
@@ -239,7 +272,8 @@ export const make = (options: Options = {}) =>
             outcome,
             enrichment_id: "enrichmentId" in outcome ? outcome.enrichmentId ?? null : null,
             updated_at
-          })))).pipe(guarded("recordOutcomes")),
+          })))).pipe(guarded("recordOutcomes"), Effect.zipRight(outcomes.length > 0 ? recorded.publish : Effect.void)),
+      outcomesRecorded,
       summary: countLeads(undefined).pipe(Effect.map(tally), guarded("summary")),
       getMeta: (name) =>
         findMeta(name).pipe(
