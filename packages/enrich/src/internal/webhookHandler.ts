@@ -106,23 +106,38 @@ const consume = (receiver: Receiver, bytes: Uint8Array): Answer | Promise<Answer
   return recorded === undefined ? accepted : Promise.all(recorded).then(() => accepted)
 }
 
+/** The one body reader of both adapters: collects chunks until they pass `max` bytes. */
+const cappedBody = (max: number) => {
+  const parts: Array<Uint8Array> = []
+  let size = 0
+  return {
+    /** False, and nothing kept, once the body is over the cap. */
+    add: (chunk: Uint8Array): boolean => {
+      size += chunk.byteLength
+      if (size > max) {
+        parts.length = 0
+        return false
+      }
+      parts.push(chunk)
+      return true
+    },
+    bytes: (): Uint8Array => Buffer.concat(parts)
+  }
+}
+
 /** Reads at most `max` bytes of a web body; undefined when it is longer. */
 const readWebBody = async (request: Request, max: number): Promise<Uint8Array | undefined> => {
   if (!request.body) return new Uint8Array()
   const reader = request.body.getReader()
-  const parts: Array<Uint8Array> = []
-  let size = 0
+  const body = cappedBody(max)
   for (;;) {
     const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
+    if (done) return body.bytes()
+    if (!body.add(value)) {
       await reader.cancel()
       return undefined
     }
-    parts.push(value)
   }
-  return Buffer.concat(parts)
 }
 
 /** The receiver as a web handler (Hono, `@effect/platform`, any Fetch-API server). @internal */
@@ -154,23 +169,16 @@ export const nodeListener = (receiver: Receiver) => (req: IncomingMessage, res: 
     contentType: req.headers["content-type"] ?? ""
   }, Number(req.headers["content-length"] ?? "0"))
   if (early) return reply(early, early.status === 413)
-  const parts: Array<Buffer> = []
-  let size = 0
+  const body = cappedBody(receiver.maxBodyBytes)
   let refused = false
   req.on("data", (chunk: Buffer) => {
-    if (refused) return
-    size += chunk.byteLength
-    if (size > receiver.maxBodyBytes) {
-      refused = true
-      parts.length = 0
-      reply(tooLarge(receiver), true)
-    } else {
-      parts.push(chunk)
-    }
+    if (refused || body.add(chunk)) return
+    refused = true
+    reply(tooLarge(receiver), true)
   })
   req.on("end", () => {
     if (refused) return
-    const answer = consume(receiver, Buffer.concat(parts))
+    const answer = consume(receiver, body.bytes())
     if (answer instanceof Promise) void answer.then((a) => reply(a))
     else reply(answer)
   })
