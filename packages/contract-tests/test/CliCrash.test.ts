@@ -5,44 +5,21 @@
  * The output must hold every input row once, in order, with an outcome. The library's twin is
  * `Crash.test.ts`.
  */
-import { type Child, spawnTsx } from "@lemlist-effect/contract-tests/Processes"
-import { type ServedMock, serveMock } from "@lemlist-effect/mock-server"
+import { spawnTsx } from "@lemlist-effect/contract-tests/Processes"
 import { parse as parseCsv } from "csv-parse/sync"
 import * as fs from "node:fs"
 import { createServer } from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { checkResumed, type Harness, killAtPhases } from "./support/crashPhases.js"
+import { describe, expect, it } from "vitest"
+import { checkResumed, crashSuite, type Harness, killAtPhases } from "./support/crashPhases.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const bin = path.join(root, "packages/cli/src/bin.ts")
 const apiKey = "crash-cli-key"
 const ROWS = 2_000
 
-let mock: ServedMock
-const dirs: Array<string> = []
-const children: Array<Child> = []
-
-beforeAll(async () => {
-  mock = await serveMock({
-    apiKeys: [apiKey],
-    seed: 7,
-    latency: { minMs: 200, maxMs: 2_000 },
-    credits: 1_000_000_000,
-    maxRecords: 200_000,
-    // lemlist's retry policy is not documented: retry for about a minute (see Crash.test.ts).
-    webhooks: { retries: 7, baseDelayMs: 500 }
-  })
-})
-afterAll(async () => {
-  await mock.close()
-})
-afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill("SIGKILL")
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
-})
+const suite = crashSuite(apiKey, 7)
 
 /** A loopback port free right now (the receiver binds it in each run). */
 const freePort = () =>
@@ -57,8 +34,8 @@ const freePort = () =>
 
 describe("lemlist-enrich run killed with SIGKILL at chosen phases and at random, then resumed", () => {
   it("writes every row once, in order, with an outcome; none sent twice; no never-sent lead Undetermined", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lemlist-cli-crash-"))
-    dirs.push(dir)
+    const mock = suite.mock()
+    const dir = suite.tempDir()
     const header = "First Name,Last Name,Company,Website"
     const rows = Array.from({ length: ROWS }, (_, i) => `First${i},Last${i},Crash Co ${i % 13},crash${i % 13}.example`)
     const input = path.join(dir, "leads.csv")
@@ -75,11 +52,7 @@ describe("lemlist-enrich run killed with SIGKILL at chosen phases and at random,
       apiKey,
       journal,
       leads: ROWS,
-      start: () => {
-        const child = spawnTsx(root, bin, argv, { LEMLIST_API_KEY: apiKey, LEMLIST_BASE_URL: mock.apiUrl })
-        children.push(child)
-        return child
-      }
+      start: () => suite.track(spawnTsx(root, bin, argv, { LEMLIST_API_KEY: apiKey, LEMLIST_BASE_URL: mock.apiUrl }))
     }
 
     const killed = await killAtPhases(h, 2)

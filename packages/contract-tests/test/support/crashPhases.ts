@@ -12,10 +12,61 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { type Child, until } from "@lemlist-effect/contract-tests/Processes"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
-import type { ServedMock } from "@lemlist-effect/mock-server"
+import { type ServedMock, serveMock } from "@lemlist-effect/mock-server"
 import { Effect } from "effect"
-import { existsSync } from "node:fs"
-import { expect } from "vitest"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeAll, expect } from "vitest"
+
+/** The mock's webhook retries: 0.5, 1, 2, 4… s (lemlist's policy is not documented). */
+export const retryBaseMs = 500
+/** The mock's completion latency, at most. */
+export const maxLatencyMs = 2_000
+
+/**
+ * The suite's mock, served on loopback for the whole file (reset after each test), and the
+ * children and temp folders each test makes, killed and removed after it.
+ */
+export const crashSuite = (apiKey: string, seed: number) => {
+  let served: ServedMock | undefined
+  const dirs: Array<string> = []
+  const children: Array<Child> = []
+  beforeAll(async () => {
+    served = await serveMock({
+      apiKeys: [apiKey],
+      seed,
+      latency: { minMs: 200, maxMs: maxLatencyMs },
+      credits: 1_000_000_000,
+      maxRecords: 200_000,
+      // Retried for about a minute: the results of leads sent before a kill reach the
+      // restarted program by webhook.
+      webhooks: { retries: 7, baseDelayMs: retryBaseMs }
+    })
+  })
+  afterAll(async () => {
+    await served?.close()
+  })
+  afterEach(() => {
+    for (const child of children.splice(0)) child.process.kill("SIGKILL")
+    served?.server.handle.reset()
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+  return {
+    mock: (): ServedMock => served!,
+    /** A temp folder, removed after the test. */
+    tempDir: (): string => {
+      const dir = mkdtempSync(join(tmpdir(), "lemlist-crash-"))
+      dirs.push(dir)
+      return dir
+    },
+    /** Kills `child` after the test if it still runs. */
+    track: (child: Child): Child => {
+      children.push(child)
+      return child
+    }
+  }
+}
 
 export interface Harness {
   readonly mock: ServedMock
