@@ -108,7 +108,12 @@ const describeExit = (exit: Exit.Exit<unknown, unknown>): string => {
   return parts.join("\n")
 }
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "contract-security-"))
+/** A temp folder removed when the test's scope closes, whether the test passed or not. */
+const tempDir = () =>
+  Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "contract-security-"))),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  )
 
 const journalBytes = (file: string): Buffer =>
   Buffer.concat(["", "-wal", "-shm", "-journal"].map((s) => (fs.existsSync(file + s) ? fs.readFileSync(file + s) : Buffer.alloc(0))))
@@ -165,7 +170,7 @@ const runLibrary = (layer: Layer.Layer<LemlistClient.LemlistClient | Journal.Jou
 describe("the API key never leaks from the library", () => {
   it.scopedLive("a run with a SQLite journal: no log line, span, outcome or journal byte holds the key", () =>
     Effect.gen(function*() {
-      const dir = tempDir()
+      const dir = yield* tempDir()
       const journalFile = path.join(dir, "journal.sqlite")
       const { layer, server } = yield* libraryLayer({ mockKeys: [SECRET], journalFile })
       const { exit, logs, spans } = yield* captured(runLibrary(layer))
@@ -180,12 +185,11 @@ describe("the API key never leaks from the library", () => {
       assertNoSecretBytes("the journal", journalBytes(journalFile))
       // The mock's own records stand for the key by a team id.
       assertNoSecret("mock records", JSON.stringify([server.handle.requests(), server.handle.stats(), server.handle.deliveries()]))
-      fs.rmSync(dir, { recursive: true, force: true })
     }))
 
   it.scopedLive("failures (refused key, dropped connections, 5xx): no error, log line or span holds the key", () =>
     Effect.gen(function*() {
-      const dir = tempDir()
+      const dir = yield* tempDir()
       const journalFile = path.join(dir, "journal.sqlite")
       // The mock knows another key: ours is refused (401), and every error path runs.
       const refused = yield* libraryLayer({ mockKeys: ["some-other-key"], journalFile })
@@ -220,7 +224,6 @@ describe("the API key never leaks from the library", () => {
       for (const span of b.spans) assertNoSecret(`span ${span.name} failure`, spanFailures(span))
       for (const line of b.logs) assertNoSecret("log line", line)
       assertNoSecretBytes("the journal", journalBytes(journalFile))
-      fs.rmSync(dir, { recursive: true, force: true })
     }))
 
   // @effect/platform's `http.client` span ends with the platform's `RequestError`/`ResponseError`,
@@ -228,13 +231,12 @@ describe("the API key never leaks from the library", () => {
   // that span and keeps its own `LemlistClient.*` spans, whose failures are clean.
   it.scopedLive("the client opens no platform http.client span (whose failure JSON would hold the Authorization header)", () =>
     Effect.gen(function*() {
-      const dir = tempDir()
+      const dir = yield* tempDir()
       const faulty = yield* libraryLayer({ mockKeys: ["some-other-key"], journalFile: path.join(dir, "j.sqlite"), faults: { drop: 1 } })
       const { spans } = yield* captured(Effect.gen(function*() {
         const client = yield* LemlistClient.LemlistClient
         yield* Effect.either(client.credits)
       }).pipe(Effect.provide(faulty.layer)))
-      fs.rmSync(dir, { recursive: true, force: true })
       assert.isFalse(spans.some(isPlatformSpan))
       assert.isAbove(spans.length, 0)
       for (const span of spans) assertNoSecret(`span ${span.name} failure`, spanFailures(span))
