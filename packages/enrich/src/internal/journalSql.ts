@@ -5,15 +5,13 @@
  *
  * @internal
  */
-import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { Fragment } from "@effect/sql/Statement"
-import { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "@effect/sql/SqlError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { JournalError } from "../EnrichmentError.js"
@@ -31,10 +29,9 @@ import {
   SubmittingRow,
   toEntry
 } from "./journalRows.js"
-import migration0001 from "./migrations/0001_leads.js"
-import migration0002 from "./migrations/0002_meta.js"
-import migration0003 from "./migrations/0003_claims.js"
-import { tables, type Tables } from "./migrations/tables.js"
+import { migrate } from "./migrations/migrate.js"
+import { tables } from "./migrations/tables.js"
+import { guarded, transactionally } from "./journalSqlRetry.js"
 
 /** @internal */
 export interface Options {
@@ -59,71 +56,6 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
-
-const migrate = (sql: SqlClient.SqlClient, t: Tables, schema: string | undefined) => {
-  const run = Migrator.make({})({
-    loader: Migrator.fromRecord({
-      "0001_leads": migration0001(t),
-      "0002_meta": migration0002(t),
-      "0003_claims": migration0003(t)
-    }),
-    table: t.migrations
-  })
-  return sql.onDialectOrElse({
-    // Workers starting together on one database: the first migrates, the others wait on the
-    // lock. The Migrator's own `LOCK TABLE` needs its table to exist, and its `::regclass` probe
-    // must not fail inside this transaction: the table is created here first, as it would.
-    pg: () =>
-      sql.withTransaction(Effect.gen(function*() {
-        yield* sql`SELECT pg_advisory_xact_lock(hashtext(${`lemlist_enrich:${schema ?? ""}`}))`
-        if (schema !== undefined) yield* sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`
-        yield* sql`CREATE TABLE IF NOT EXISTS ${sql(t.migrations)} (
-          migration_id integer primary key,
-          created_at timestamp with time zone not null default now(),
-          name text not null
-        )`
-        yield* run
-      })),
-    orElse: () => Effect.asVoid(run)
-  }).pipe(
-    // A failing migration is a defect in the Migrator; here it is the journal failing to open.
-    Effect.catchAllDefect((defect) => Effect.fail(defect)),
-    Effect.mapError((cause) => new JournalError({ operation: "migrate", cause }))
-  )
-}
-
-/**
- * A lost connection (`pg_terminate_backend`, a restarted or failed-over server): the pool
- * reconnects, and every journal operation can run again as is, because each is one statement
- * or one transaction of idempotent upserts (a killed transaction is rolled back whole).
- */
-const connectionLost = (error: unknown): boolean => {
-  if (!(error instanceof SqlError)) return false
-  if (error.cause instanceof SqlError) return connectionLost(error.cause) // see `transactionally`
-  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
-  const code = typeof cause?.code === "string" ? cause.code : ""
-  return code.startsWith("08") || ["57P01", "57P02", "57P03", "ECONNRESET", "ECONNREFUSED", "EPIPE"].includes(code) ||
-    /connection terminated|not queryable/i.test(String(cause?.message ?? ""))
-}
-
-/**
- * `withTransaction`, but a COMMIT or ROLLBACK that fails (its connection lost) is a failure
- * here, not the defect `@effect/sql` makes of it: retried like any lost connection, else a
- * typed `JournalError`.
- */
-const transactionally = (sql: SqlClient.SqlClient) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  sql.withTransaction(self).pipe(
-    Effect.catchAllDefect((defect) =>
-      defect instanceof SqlError ? Effect.fail(new SqlError({ cause: defect, message: "transaction not ended" })) : Effect.die(defect)
-    )
-  )
-
-/** A bounded retry (about 1.5 s in all), then the operation's typed `JournalError`. */
-const guarded = (operation: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  self.pipe(
-    Effect.retry({ schedule: Schedule.exponential("50 millis"), times: 5, while: connectionLost }),
-    Effect.mapError((cause) => new JournalError({ operation, cause }))
-  )
 
 /** @internal */
 export const make = (options: Options = {}) =>
