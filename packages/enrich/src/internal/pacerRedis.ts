@@ -8,7 +8,8 @@
  * together): `<prefix>{<key>}:log`, a sorted set of starts (member: the reservation's id, score:
  * its time in ms), and `<prefix>{<key>}:state`, a hash (`next`: the spacing's next start,
  * `paused`: no start before, `limit`: lemlist's announced limit, `margin`: the learned margin,
- * `span`: the window plus margin last used, `seq`: the id counter). Both expire once idle: the
+ * `span` and `lim`: the window plus margin and the limit last reserved with, `seq`: the id
+ * counter). Both expire once idle: the
  * later of the last start, the pause and the spacing, plus the span, plus {@link idleMillis}.
  *
  * Times are whole milliseconds (`TIME`'s microseconds floored; durations rounded up by the
@@ -72,16 +73,26 @@ local nth = redis.call("ZREVRANGE", KEYS[1], lim - 1, lim - 1, "WITHSCORES")
 if nth[2] then slot = math.max(slot, tonumber(nth[2]) + span) end
 local id = redis.call("HINCRBY", KEYS[2], "seq", 1)
 redis.call("ZADD", KEYS[1], slot, id)
-redis.call("HSET", KEYS[2], "next", slot + interval, "span", span)
+redis.call("HSET", KEYS[2], "next", slot + interval, "span", span, "lim", lim)
 keep(now, span)
 return { id, slot, now }
 `
 
-/** `depart` (ARGV[3..4]: id, interval) -> { 1, at } (departed) or { 0, until } (paused). */
+/**
+ * `depart` (ARGV[3..4]: id, interval) -> { 1, at } (departed) or { 0, until } (book again).
+ *
+ * A start that leaves late (its process woke late: a busy event loop, a loaded machine) moves
+ * later in the log, into windows that starts reserved after it were counted without it: with
+ * 4 processes on 2 loaded cores, that made 21 starts in 2 s
+ * (`packages/enrich/test/PacerStoreRedis.processes.test.ts`). So every start checks the window
+ * that ends when it leaves: one that would hold more than the limit is released, and the pacer
+ * books again, as after a pause. (Bouncing the late start itself instead stalls a busy key:
+ * its later starts fill every window exactly, so nearly every late start bounced.)
+ */
 const departLua = `
 local now = now_ms()
 local id, interval = ARGV[3], tonumber(ARGV[4])
-local s = redis.call("HMGET", KEYS[2], "paused", "next")
+local s = redis.call("HMGET", KEYS[2], "paused", "next", "span", "lim")
 local paused = tonumber(s[1]) or 0
 if paused > now then
   redis.call("ZREM", KEYS[1], id)
@@ -89,6 +100,11 @@ if paused > now then
 end
 local at = math.max(now, tonumber(redis.call("ZSCORE", KEYS[1], id)) or now)
 redis.call("ZADD", KEYS[1], at, id)
+local span, lim = tonumber(s[3]), tonumber(s[4])
+if span and lim and redis.call("ZCOUNT", KEYS[1], "(" .. (at - span), at) > lim then
+  redis.call("ZREM", KEYS[1], id)
+  return { 0, now }
+end
 redis.call("HSET", KEYS[2], "next", math.max(tonumber(s[2]) or 0, at + interval))
 keep(now, 0)
 return { 1, at }
