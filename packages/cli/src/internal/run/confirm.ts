@@ -31,7 +31,7 @@ export const describeScan = (
     const { plan } = scan
     yield* voice.say(
       `Input: ${context.path}: ${n(scan.rows)} rows, ${n(plan.read)} leads` +
-        (plan.duplicates > 0 ? ` (${n(plan.duplicates)} duplicates, enriched once)` : "") +
+        (plan.duplicates > 0 ? ` (${n(plan.duplicates)} duplicate${plan.duplicates === 1 ? "" : "s"}, enriched once)` : "") +
         (scan.malformed > 0 ? `, ${n(scan.malformed)} malformed rows skipped` : "")
     )
     if (context.input.missingInputs === "skip-type") {
