@@ -116,6 +116,15 @@ export const run: <E = never, R = never>(
  * What a run of these leads would do, found before running it (`plan`). Every lead read is in
  * exactly one of `rejected`, `duplicates`, `done`, `awaiting`, `interrupted` and `toSend`.
  *
+ * @example
+ * ```ts
+ * import type { Enrichment } from "@lemlist-effect/enrich"
+ *
+ * const describe = (plan: Enrichment.Plan) =>
+ *   `${plan.toSend} of ${plan.read} leads to send, at most ${plan.credits.max} credits; ` +
+ *   `${plan.done.total} already done, ${plan.awaiting} awaiting an earlier run's result`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
