@@ -157,6 +157,17 @@ describe("Enrichment.run with a scripted client", () => {
       assert.strictEqual(paid.length, 4)
     }))
 
+  it.effect("a rerun re-emits a done lead to each of its duplicates in the same chunk", () =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const journal = yield* Effect.provide(Journal.Journal, Journal.layerMemory)
+      const layers = [fake.layer, Layer.succeed(Journal.Journal, journal)] as const
+      yield* collect([lead(1)]).pipe(Effect.provide(layers))
+      const again = yield* collect([lead(1), { ...lead(1), metadata: { row: 2 } }]).pipe(Effect.provide(layers))
+      assert.deepStrictEqual(again.map((o) => o.metadata), [{ row: 1 }, { row: 2 }])
+      assert.strictEqual(fake.bulkCalls(), 1, "nothing sent again")
+    }))
+
   it.effect("the source stream keeps its error and requirement types", () =>
     Effect.gen(function*() {
       class SourceFailed extends Data.TaggedError("SourceFailed")<{ readonly row: number }> {}

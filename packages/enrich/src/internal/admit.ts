@@ -89,9 +89,9 @@ export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Eff
       if (fate === "send") {
         toSubmit.push(candidate)
       } else if (entry?._tag === "Done") {
-        state.counters.resumed++
-        state.active.delete(candidate.key)
-        state.emit(withMetadata(entry.outcome, candidate.metadata), false)
+        // Settled, not just emitted: duplicates of it in this chunk get their copy too.
+        state.counters.resumed += 1 + candidate.followers.length
+        state.settle(candidate.key, withMetadata(entry.outcome, candidate.metadata), false)
       } else if (entry?._tag === "Submitted") {
         // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
         // receiver, when its URL outlived that run (poll after the grace).
