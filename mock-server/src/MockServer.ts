@@ -57,7 +57,7 @@ export interface MockHandle {
   readonly reset: () => void
   /** The options in force. */
   readonly options: () => ResolvedOptions
-  /** Merges a partial update (nested groups merge field by field). `credits` resets balances. */
+  /** Merges a partial update (nested groups merge field by field). `credits` resets balances. Throws `MockOptionsError` (and changes nothing) for an invalid or unknown field. */
   readonly setOptions: (update: OptionsUpdate) => ResolvedOptions
   /** Sets one key's balance. Throws for an unknown key. */
   readonly setCredits: (apiKey: string, credits: number) => void
@@ -159,7 +159,8 @@ const makeHandle = (engine: Engine, initial: ResolvedOptions): MockHandle => {
 
 /**
  * Builds a mock lemlist: lemlist's enrichment routes under `/api`, the admin API under
- * `/__mock`, an in-process `fetch` and the admin handle.
+ * `/__mock`, an in-process `fetch` and the admin handle. Throws `MockOptionsError` for an
+ * invalid or unknown option, naming each.
  *
  * @example
  * ```ts
