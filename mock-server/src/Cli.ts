@@ -78,22 +78,37 @@ POST /__mock/complete, POST /__mock/faults, GET /__mock/requests, /__mock/delive
 /__mock/stats, /__mock/enrichments.
 `
 
-const number = (name: string) => Options.optional(Options.float(name))
+// @effect/cli's own value errors do not name the flag ("'x' is not a integer"): these do.
+const invalid = (name: string, expected: string, got: string) =>
+  Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: expected ${expected}, got ${got}`)))
+
+const numberFlag = (name: string) =>
+  Options.text(name).pipe(Options.mapEffect((v) => {
+    const n = Number(v)
+    return v.trim() !== "" && Number.isFinite(n) ? Effect.succeed(n) : invalid(name, "a number", v)
+  }))
+
+const choiceFlag = <const A extends string>(name: string, choices: ReadonlyArray<A>) =>
+  Options.optional(Options.text(name).pipe(Options.mapEffect((v) =>
+    (choices as ReadonlyArray<string>).includes(v) ? Effect.succeed(v as A) : invalid(name, choices.join(" or "), v)
+  )))
+
+const number = (name: string) => Options.optional(numberFlag(name))
 const text = (name: string) => Options.optional(Options.text(name))
 
 /** Every flag, declared for `@effect/cli`; ranges are checked by the options' schema. */
 const flags = Options.all({
-  port: Options.integer("port").pipe(Options.withDefault(4010)),
+  port: numberFlag("port").pipe(Options.withDefault(4010)),
   host: text("host"),
   seed: number("seed"),
   apiKeys: Options.repeated(Options.text("api-key")),
   latency: text("latency"),
   credits: number("credits"),
-  creditMode: Options.optional(Options.choice("credit-mode", ["fail", "reject"])),
-  rateLimit: Options.optional(Options.choice("rate-limit", ["on", "off"])),
+  creditMode: choiceFlag("credit-mode", ["fail", "reject"]),
+  rateLimit: choiceFlag("rate-limit", ["on", "off"]),
   rateLimitLimit: number("rate-limit-limit"),
   rateLimitWindow: number("rate-limit-window"),
-  rateLimitAlgorithm: Options.optional(Options.choice("rate-limit-algorithm", ["sliding", "fixed"])),
+  rateLimitAlgorithm: choiceFlag("rate-limit-algorithm", ["sliding", "fixed"]),
   allowNonLoopback: Options.boolean("allow-non-loopback"),
   webhookRetries: number("webhook-retries"),
   webhookBaseDelay: number("webhook-base-delay"),
@@ -151,7 +166,7 @@ const given = <A extends Record<string, Option.Option<unknown> | unknown>>(field
 }
 
 const toOptions = (f: Flags): MockOptions & ListenOptions => {
-  if (f.port < 0) throw new Error(`--port: expected a number >= 0, got ${f.port}`)
+  if (!Number.isInteger(f.port) || f.port < 0) throw new Error(`--port: expected a whole number >= 0, got ${f.port}`)
   const latency = Option.map(f.latency, (text) => {
     const parsed = parseLatency(text)
     if (Either.isLeft(parsed)) throw new Error(`--latency ${text}: ${parsed.left}`)

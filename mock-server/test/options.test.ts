@@ -69,5 +69,8 @@ describe("one latency syntax", () => {
     expect(parseMockArgs(["--latency", "200..3000"])).toMatchObject({ options: { latency: { minMs: 200, maxMs: 3000 } } })
     expect(parseMockArgs(["--latency", "9-1"])).toMatchObject({ _tag: "Invalid", message: expect.stringMatching(/--latency 9-1/) })
     expect(parseMockArgs(["--fault", "drop=2"])).toMatchObject({ _tag: "Invalid", message: expect.stringMatching(/faults\.drop/) })
+    expect(parseMockArgs(["--rate-limit", "maybe"])).toEqual({ _tag: "Invalid", message: "--rate-limit: expected on or off, got maybe" })
+    expect(parseMockArgs(["--port", "abc"])).toEqual({ _tag: "Invalid", message: "--port: expected a number, got abc" })
+    expect(parseMockArgs(["--rate-limit-limit", "0"])).toMatchObject({ _tag: "Invalid", message: expect.stringMatching(/rateLimit\.limit/) })
   })
 })
