@@ -174,7 +174,7 @@ const answerFaults = (engine: Engine): Step => async (c, next) => {
   }
 }
 
-export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
+export const lemlistRoutes = (engine: Engine): Hono<PipelineEnv> => {
   const api = new Hono<PipelineEnv>({ strict: false })
   api.use(
     "*",
@@ -192,5 +192,5 @@ export const lemlistRoutes = (engine: Engine): Hono<LemlistEnv> => {
   api.route("/leads", leadsRoutes(engine))
   api.route("/team", teamRoutes(engine))
   api.route("/hooks", hooksRoutes(engine))
-  return api as unknown as Hono<LemlistEnv>
+  return api
 }
