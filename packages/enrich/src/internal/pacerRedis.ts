@@ -1,6 +1,8 @@
 /**
  * The pacer store in Redis: the memory store's bookkeeping (`pacerMemory.ts`, its `rules`) as
- * one Lua script per operation, so that every process on one Redis shares one budget per key.
+ * one Lua script per operation, so that every process on one Redis shares one budget per key,
+ * plus one rule the memory and SQL stores lack: a start that would overfill the window ending
+ * when it leaves books again (see `departLua`; with many processes, late wake-ups are common).
  * Redis runs a script atomically, and the script reads Redis's own clock (`TIME`): processes on
  * different machines need not agree on the time, and no process can book with a stale "now".
  *
@@ -9,8 +11,8 @@
  * its time in ms), and `<prefix>{<key>}:state`, a hash (`next`: the spacing's next start,
  * `paused`: no start before, `limit`: lemlist's announced limit, `margin`: the learned margin,
  * `span` and `lim`: the window plus margin and the limit last reserved with, `seq`: the id
- * counter). Both expire once idle: the
- * later of the last start, the pause and the spacing, plus the span, plus {@link idleMillis}.
+ * counter). Both expire once idle: the later of the last start, the pause and the spacing,
+ * plus the span, plus {@link idleMillis}.
  *
  * Times are whole milliseconds (`TIME`'s microseconds floored; durations rounded up by the
  * caller), so every reply is an exact integer.
