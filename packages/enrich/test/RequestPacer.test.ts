@@ -141,7 +141,7 @@ describe("RequestPacer", () => {
       assert.deepStrictEqual(times, [0, 100, 400])
     }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
 
-  it.effect("a failing store fails closed: a few retries, then no slot and a PacerStoreError defect", () =>
+  it.effect("a failing store fails closed: a few retries, then no slot and a PacerStoreError defect; observations only warn", () =>
     Effect.gen(function*() {
       let calls = 0
       const failing = (operation: string) =>
@@ -164,6 +164,16 @@ describe("RequestPacer", () => {
       assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
       const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
       assert.instanceOf(defect, RequestPacer.PacerStoreError)
+      // An answer's observation is not worth the answer: it is logged, never fatal, so the ids
+      // lemlist gave still reach the journal.
+      calls = 0
+      const observing = yield* Effect.fork(Effect.all([
+        pacer.observe("k", { startedAt: 0, status: 200, limit: 20, remaining: 10 }),
+        pacer.observe("k", { startedAt: 0, status: 429, retryAfterMillis: 1000 })
+      ], { concurrency: "unbounded" }))
+      yield* TestClock.adjust("5 seconds")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(observing)))
+      assert.strictEqual(calls, 10, "each observation retried, then given up")
     }))
 
   it.effect("a store that fails once is retried: the slot is taken", () =>

@@ -54,6 +54,15 @@ const storeRetry = Schedule.exponential("50 millis").pipe(Schedule.intersect(Sch
 const orDie = <A>(effect: Effect.Effect<A, PacerStoreError>): Effect.Effect<A> =>
   Effect.orDie(Effect.retry(effect, storeRetry))
 
+/**
+ * An observation the store cannot take is logged, not fatal: its request has been answered,
+ * and that answer (ids lemlist gave) must reach the journal. The pacing only misses one hint.
+ */
+const orWarn = (effect: Effect.Effect<void, PacerStoreError>): Effect.Effect<void> =>
+  Effect.retry(effect, storeRetry).pipe(
+    Effect.catchAll((e) => Effect.logWarning(`the pacer's store missed an observation: ${e.message}`))
+  )
+
 /** @internal */
 export const make = (store: Store, o: Resolved): Service => {
   const attempt = (key: string): Effect.Effect<Departure> =>
@@ -86,13 +95,13 @@ export const make = (store: Store, o: Resolved): Service => {
       const announcedLimit = obs.limit !== undefined && obs.limit > 0 ? obs.limit : undefined
       if (obs.status === 429) {
         const pause = Math.min(o.maxPause, Math.max(0, obs.retryAfterMillis ?? o.defaultPause))
-        return orDie(store.rateLimited({ key, pause, window: o.window, margin: o.margin, announcedLimit }))
+        return orWarn(store.rateLimited({ key, pause, window: o.window, margin: o.margin, announcedLimit }))
       }
       // lemlist's count for this key, against the store's starts since the window before this
       // request began: anything beyond is someone else's traffic on the key, booked as ours.
       const used = obs.remaining === undefined ? undefined : (obs.limit ?? o.limit) - obs.remaining
       if (used === undefined && announcedLimit === undefined) return Effect.void
-      return orDie(store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used }))
+      return orWarn(store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used }))
     }
   }
 }
