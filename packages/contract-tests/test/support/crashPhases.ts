@@ -115,8 +115,10 @@ const rng = (seed: number) => () => {
 export interface Killed {
   /** Where each kill landed. */
   readonly phases: ReadonlyArray<string>
-  /** The leads on the wire when a kill hit a request in flight. */
+  /** The leads on the wire when the chosen kill hit a request in flight (the mock had it). */
   readonly onTheWire: ReadonlySet<string>
+  /** The leads `submitting` at any kill: the only ones that may end `Undetermined`. */
+  readonly markedAtAKill: ReadonlySet<string>
   /** Requests recorded before the injected storm's end: its 429s are the only ones allowed. */
   readonly requestsBeforeStormEnd: number
 }
@@ -125,6 +127,10 @@ export interface Killed {
 export const killAtPhases = async (h: Harness, randomKills: number): Promise<Killed> => {
   const { handle } = h.mock.server
   const phases: Array<string> = []
+  const markedAtAKill = new Set<string>()
+  const noteMarked = async () => {
+    for (const key of await journalKeys(h.journal, "state", "submitting")) markedAtAKill.add(key)
+  }
   const journalSummary = async () => (existsSync(h.journal) && handle.requests().length > 0 ? summary(h.journal) : undefined)
 
   // 1. Waiting for a pacer slot: the mock announces 2 requests per 2 s; killed while the window
@@ -158,9 +164,11 @@ export const killAtPhases = async (h: Harness, randomKills: number): Promise<Kil
   const requestsBeforeStormEnd = handle.requests().length
 
   // 3. A request on the wire: the mock processes the bulk call at once and holds its answer 4 s.
-  //    Killed once the mock has it (between the journal's mark and the socket's write, a kill
-  //    would leave a lead undetermined that never left: a window of a millisecond or so).
-  handle.setOptions({ faults: { slowMs: 4_000 } })
+  //    Killed once the mock has it. The next batch waits for its slot meanwhile (the window
+  //    announced as 2 requests), so no other request is between the journal's mark and lemlist
+  //    at the kill: that window, tens of milliseconds on a busy machine, is measured, not
+  //    asserted (docs/resumable-runs.md).
+  handle.setOptions({ faults: { slowMs: 4_000 }, rateLimit: { limit: 2 } })
   handle.injectFault({ fault: "slow", route: "bulk" })
   const createdBefore = created(h).length
   s = await killWhen(h, async () => {
@@ -169,11 +177,14 @@ export const killAtPhases = async (h: Harness, randomKills: number): Promise<Kil
   })
   expect(s.submitting, "one batch on the wire").toBe(500)
   const onTheWire = new Set(await journalKeys(h.journal, "state", "submitting"))
+  await noteMarked()
+  handle.setOptions({ rateLimit: { limit: 20 } })
   phases.push("request in flight")
 
   // 4. Results pending: sent, results not all in.
   s = await killWhen(h, async () => (await summary(h.journal)).submitted >= 500)
   expect(s.submitted, "leads awaiting their results").toBeGreaterThan(0)
+  await noteMarked()
   phases.push("results pending")
 
   // 5. Outcomes being written while others are awaited.
@@ -184,6 +195,7 @@ export const killAtPhases = async (h: Harness, randomKills: number): Promise<Kil
   })
   expect(s.done).toBeGreaterThan(doneBefore)
   expect(s.submitted).toBeGreaterThan(0)
+  await noteMarked()
   phases.push("writing outcomes")
 
   const random = rng(20261130)
@@ -193,9 +205,10 @@ export const killAtPhases = async (h: Harness, randomKills: number): Promise<Kil
     const timer = setTimeout(() => child.process.kill("SIGKILL"), afterMs)
     const exit = await child.exited
     clearTimeout(timer)
+    await noteMarked()
     phases.push(exit.signal === "SIGKILL" ? `random ${afterMs} ms` : `random ${afterMs} ms (finished first)`)
   }
-  return { phases, onTheWire, requestsBeforeStormEnd }
+  return { phases, onTheWire, markedAtAKill, requestsBeforeStormEnd }
 }
 
 /** After the last run: what must hold for every run, whatever the kills. */
@@ -206,10 +219,17 @@ export const checkResumed = async (h: Harness, killed: Killed) => {
   expect(new Set(keys).size, "no lead created twice").toBe(keys.length)
   const undetermined = await journalKeys(h.journal, "outcome_tag", "Undetermined")
   const reached = new Set(keys)
-  expect(undetermined.filter((k) => !reached.has(k)), "never-sent leads ended Undetermined").toEqual([])
-  for (const k of killed.onTheWire) expect(undetermined.includes(k), "the batch on the wire ends Undetermined").toBe(true)
+  // Only a lead whose request was handed over at a kill may end Undetermined; the chosen kill's
+  // batch did reach the mock. A random kill between a batch's mark and lemlist having it leaves
+  // a lead undetermined that lemlist never processed: counted, not asserted.
+  expect(undetermined.filter((k) => !killed.markedAtAKill.has(k)), "Undetermined without a kill on the wire").toEqual([])
+  for (const k of killed.onTheWire) {
+    expect(reached.has(k), "the batch on the wire reached the mock").toBe(true)
+    expect(undetermined.includes(k), "the batch on the wire ends Undetermined").toBe(true)
+  }
+  const neverProcessed = undetermined.filter((k) => !reached.has(k)).length
   const requests = h.mock.server.handle.requests()
   const ours429 = requests.slice(killed.requestsBeforeStormEnd).filter((r) => r.status === 429).length
   expect(ours429, "429s outside the injected storm").toBe(0)
-  return { final, created: keys.length, undetermined: undetermined.length, requests: requests.length }
+  return { final, created: keys.length, undetermined: undetermined.length, neverProcessed, requests: requests.length }
 }

@@ -32,7 +32,9 @@ const program = Effect.gen(function*() {
   const receiver = yield* WebhookReceiver.WebhookReceiver
   console.log(`receiver ${receiver.url}`)
   const counts: Record<string, number> = {}
-  yield* Enrichment.run(leads, { types: ["find_email"], total: leads.length }).pipe(
+  // A webhook grace of 10 s (2 minutes by default): a result whose webhook was answered by a
+  // process killed before it recorded it (docs/webhooks-and-polling.md) is polled sooner.
+  yield* Enrichment.run(leads, { types: ["find_email"], total: leads.length, polling: { webhookGrace: "10 seconds" } }).pipe(
     Stream.runForEach((outcome) => Effect.sync(() => void (counts[outcome._tag] = (counts[outcome._tag] ?? 0) + 1)))
   )
   console.log(JSON.stringify(counts))
