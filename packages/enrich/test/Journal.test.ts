@@ -1,5 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Journal, Outcome } from "@lemlist-effect/enrich"
+import { Journal } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Layer, Option, Stream } from "effect"
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Pg from "./support/postgres.js"
+import { enriched as enrichedOutcome } from "./support/outcomes.js"
 
 const dirs: Array<string> = []
 const tempDir = () => {
@@ -20,13 +21,7 @@ afterAll(() => {
 
 const tempFile = () => join(tempDir(), "run.sqlite")
 
-const enriched = (key: string) =>
-  new Outcome.Enriched({
-    key,
-    metadata: { row: 1 },
-    enrichmentId: "enr_AAAAAAAAAAAAAAAAA",
-    result: { find_email: { found: true, value: { email: "a@b.co", status: "deliverable" } } }
-  })
+const enriched = (key: string) => enrichedOutcome(key, { row: 1 })
 
 /** The same cases against every engine (`skip`: the engine is not available here). */
 const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>, skip = false) =>

@@ -4,7 +4,7 @@
  * cases against memory, SQLite and PostgreSQL; on PostgreSQL also with each worker on its own
  * connection pool, claiming at the same moment.
  */
-import { Journal, Outcome } from "@lemlist-effect/enrich"
+import { Journal } from "@lemlist-effect/enrich"
 import { JournalPg } from "@lemlist-effect/enrich/pg"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
@@ -13,20 +13,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Pg from "./support/postgres.js"
+import { enriched } from "./support/outcomes.js"
 
 const dir = mkdtempSync(join(tmpdir(), "journal-claims-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
 
 const keys = Array.from({ length: 1_000 }, (_, i) => `k${i}`)
-const enriched = (key: string) =>
-  new Outcome.Enriched({
-    key,
-    metadata: null,
-    enrichmentId: "enr_AAAAAAAAAAAAAAAAA",
-    result: { find_email: { found: true, value: { email: "a@b.co", status: "deliverable" } } }
-  })
-
 const suite = (name: string, layer: () => Layer.Layer<Journal.Journal, unknown>, skip = false) =>
   describe.skipIf(skip)(name, () => {
     it.effect("a lead has one holder until its lease expires; the holder renews it", () =>

@@ -11,6 +11,7 @@ import { Cause, Chunk, Context, Effect, Either, Exit, Layer, Option, Random, Red
 import { driven } from "./support/drive.js"
 import { makeFake } from "./support/FakeLemlist.js"
 import * as Pg from "./support/postgres.js"
+import { enriched } from "./support/outcomes.js"
 
 const leads: ReadonlyArray<Lead.Lead> = Array.from({ length: 600 }, (_, i) => ({
   input: { linkedinUrl: `https://www.linkedin.com/in/lead-${i}` },
@@ -28,14 +29,6 @@ describe("JournalPg failures to open", () => {
       assert.isTrue(Either.isLeft(result) && result.left._tag === "JournalError" && result.left.operation === "connect")
     }))
 })
-
-const enriched = (key: string) =>
-  new Outcome.Enriched({
-    key,
-    metadata: null,
-    enrichmentId: "enr_AAAAAAAAAAAAAAAAA",
-    result: { find_email: { found: true, value: { email: "a@b.co", status: "deliverable" } } }
-  })
 
 /** Checks the run's journal and the fake lemlist after a final run: whole, nothing sent twice. */
 const assertComplete = (final: ReadonlyArray<Outcome.Outcome>, fake: ReturnType<typeof makeFake>) => {
