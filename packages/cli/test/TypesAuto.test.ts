@@ -43,14 +43,17 @@ describe("--types auto: each lead runs the enrichments it has inputs for", () =>
     expect(bad).toBeLessThan(kinds.length * 0.05)
 
     // What ran and what was skipped make up what was asked, per lead; the estimate is built
-    // from what runs (duplicates counted, as the scan counts every lead).
+    // from what runs, once per lead (a duplicate row is enriched once).
     let estimate = 0
+    const seen = new Set<string>()
     for (const line of lines) {
       const o = line.outcome
       if (o._tag !== "Enriched" && o._tag !== "NotFound") continue
       const ran = Object.keys(o.result)
       const skipped = (o.skipped ?? []).map((s: { type: string }) => s.type)
       expect([...ran, ...skipped].sort()).toEqual([...EnrichmentType.all].sort())
+      if (seen.has(o.key)) continue
+      seen.add(o.key)
       estimate += EnrichmentType.maxCost(ran as Array<EnrichmentType.EnrichmentType>)
     }
     expect(summary.creditsEstimate).toBe(estimate)

@@ -42,8 +42,9 @@ export const finish = (
     const { tally } = run.written
     const failed = (tally.Failed ?? 0) + (tally.Undetermined ?? 0)
     const exitCode: ExitCode = enriched?.error?.exitCode ?? (failed > 0 ? ExitCode.SomeLeadsFailed : ExitCode.Ok)
-    // Each duplicate row counted at its own cost: a bound however the run folds them.
-    const estimate = scan.plan.credits.toSend + scan.plan.credits.duplicates
+    // What this run could spend: the leads it sends (a duplicate is enriched once; a lead done
+    // in the journal costs nothing), within the budget. The confirmation uses the same figure.
+    const estimate = scan.plan.credits.max
     const summary: ProgressDisplay.Summary = {
       input: options.input,
       output: run.output,
