@@ -45,7 +45,7 @@ const faultNames = [
  */
 export const mockHelp = `lemlist mock server: lemlist's enrichment API, offline.
 
-Usage: pnpm mock [options]
+Usage: lemlist-mock [options]   (in this repository: pnpm mock [options])
 
   --port <n>                 port to listen on (default 4010; 0 = any free port)
   --host <addr>              address to bind (default 127.0.0.1)

@@ -22,7 +22,7 @@ export const command = (_io: CliIo.Service) =>
     Command.withDescription("Serve the lemlist mock over HTTP (same options as `pnpm mock`; `lemlist-enrich mock --help`)")
   )
 
-const help = () => mockHelp.replace(/pnpm mock/g, "lemlist-enrich mock")
+const help = () => mockHelp.replace(/^Usage: .*$/m, "Usage: lemlist-enrich mock [options]")
 
 /**
  * Serves the mock until `signal` aborts; resolves with the exit code.
