@@ -6,9 +6,10 @@
  * send, and after a 429 holds every request of the key until `Retry-After` has passed.
  *
  * The algorithm (when to ask for a slot, how long to wait) sits over a {@link PacerStore}, which
- * books and remembers: in memory ({@link layerStoreMemory}, the default), or in a SQLite file
- * shared by the processes of one machine and kept across restarts
- * (`PacerStoreSqlite` in `@lemlist-effect/enrich/sqlite`).
+ * books and remembers: in memory ({@link layerStoreMemory}, the default), in a SQLite file
+ * shared by the processes of one machine and kept across restarts (`PacerStoreSqlite` in
+ * `@lemlist-effect/enrich/sqlite`), or in Redis, shared by any number of machines
+ * (`PacerStoreRedis` in `@lemlist-effect/enrich/redis`).
  *
  * @since 0.1.0
  */
