@@ -1,6 +1,6 @@
 /**
- * The `lemlist-enrich` command line, built with `@effect/cli`: `run`, `credits`, `status` and
- * `mock`. `run(argv, io)` is the entry point the bin and the tests share.
+ * The `lemlist-enrich` command line, built with `@effect/cli`: `run`, `export`, `credits`,
+ * `status` and `mock`. `run(argv, io)` is the entry point the bin and the tests share.
  *
  * @since 0.1.0
  */
@@ -25,6 +25,7 @@ import * as Backend from "./Backend.js"
 import { AuthFailed, isCliError, RunFailed, UsageError } from "./CliError.js"
 import * as CliIo from "./CliIo.js"
 import { descriptions, ExitCode } from "./ExitCode.js"
+import * as ExportCommand from "./ExportCommand.js"
 import * as MockCommand from "./MockCommand.js"
 import * as ProgressDisplay from "./ProgressDisplay.js"
 import * as RunCommand from "./RunCommand.js"
@@ -116,45 +117,81 @@ const baseUrl = opt(Options.text("base-url").pipe(
   Options.optional
 ))
 
+// ---- options shared by run and export (rows to leads, and where the journal is) ----------------
+
+const types = opt(Options.text("types").pipe(
+  Options.withAlias("t"),
+  Options.withDescription(
+    `Enrichments for every lead, comma-separated: ${EnrichmentType.all.join(", ")}; or auto (all four, each lead running those it has inputs for)`
+  ),
+  Options.optional
+))
+const missingInputs = opt(Options.text("missing-inputs").pipe(
+  Options.withDescription(
+    "A lead lacking the inputs of some enrichments: reject it (default), or skip-type: run the others (the default with --types auto)"
+  ),
+  Options.optional
+))
+const typesColumn = opt(Options.text("types-column").pipe(
+  Options.withDescription("A column naming each row's enrichments (overrides --types where not empty)"),
+  Options.optional
+))
+const outFor = (description: string) => opt(Options.text("out").pipe(Options.withAlias("o"), Options.withDescription(description), Options.optional))
+const journal = opt(Options.text("journal").pipe(
+  Options.withDescription("SQLite journal for resuming. Default <output>.journal.sqlite beside the output"),
+  Options.optional
+))
+const databaseUrl = opt(Options.redacted("database-url").pipe(
+  Options.withDescription(
+    "PostgreSQL for the journal instead of the SQLite file: postgres://user[:password]@host:5432/database. Env: LEMLIST_DATABASE_URL"
+  ),
+  Options.optional
+))
+const runId = opt(Options.text("run-id").pipe(
+  Options.withDescription("With --database-url: the run's name in the database (default: the output's name, e.g. leads-enriched)"),
+  Options.optional
+))
+const map = Options.text("map").pipe(
+  Options.withDescription("Map a lemlist field to a column: --map companyDomain=\"Company Website\" (repeatable; empty column unmaps)"),
+  Options.repeated
+)
+const delimiter = opt(Options.text("delimiter").pipe(
+  Options.withDescription("CSV delimiter (default: detected among , ; tab |)"),
+  Options.optional
+))
+
+/** A service URL: the flag's, else the environment's (never printed: it may hold a password). */
+const engineUrl = (
+  io: CliIo.Service,
+  flag: Redacted.Redacted<string> | undefined,
+  flagName: string,
+  envName: string
+): RunCommand.EngineUrl | undefined => {
+  if (flag !== undefined) return { url: flag, from: flagName }
+  const env = io.env[envName]?.trim()
+  return env ? { url: Redacted.make(env), from: envName } : undefined
+}
+
 // ---- run ------------------------------------------------------------------------------------
 
 const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefined) =>
   Command.make("run", {
     input: Args.text({ name: "input.csv" }).pipe(Args.withDescription("The CSV file of leads (UTF-8, header line first)")),
-    types: opt(Options.text("types").pipe(
-      Options.withAlias("t"),
+    types,
+    missingInputs,
+    typesColumn,
+    out: outFor("Output file: .csv (columns + results) or .jsonl (full outcomes). Default <input>-enriched.csv"),
+    journal,
+    databaseUrl,
+    runId,
+    redisUrl: opt(Options.redacted("redis-url").pipe(
       Options.withDescription(
-        `Enrichments for every lead, comma-separated: ${EnrichmentType.all.join(", ")}; or auto (all four, each lead running those it has inputs for)`
+        "Redis for the pacer's store, shared by every process on this API key: redis://[:password@]host:6379[/db]. Env: LEMLIST_REDIS_URL"
       ),
       Options.optional
     )),
-    missingInputs: opt(Options.text("missing-inputs").pipe(
-      Options.withDescription(
-        "A lead lacking the inputs of some enrichments: reject it (default), or skip-type: run the others (the default with --types auto)"
-      ),
-      Options.optional
-    )),
-    typesColumn: opt(Options.text("types-column").pipe(
-      Options.withDescription("A column naming each row's enrichments (overrides --types where not empty)"),
-      Options.optional
-    )),
-    out: opt(Options.text("out").pipe(
-      Options.withAlias("o"),
-      Options.withDescription("Output file: .csv (columns + results) or .jsonl (full outcomes). Default <input>-enriched.csv"),
-      Options.optional
-    )),
-    journal: opt(Options.text("journal").pipe(
-      Options.withDescription("SQLite journal for resuming. Default <output>.journal.sqlite beside the output"),
-      Options.optional
-    )),
-    map: Options.text("map").pipe(
-      Options.withDescription("Map a lemlist field to a column: --map companyDomain=\"Company Website\" (repeatable; empty column unmaps)"),
-      Options.repeated
-    ),
-    delimiter: opt(Options.text("delimiter").pipe(
-      Options.withDescription("CSV delimiter (default: detected among , ; tab |)"),
-      Options.optional
-    )),
+    map,
+    delimiter,
     mock,
     mockLatency,
     baseUrl,
@@ -194,12 +231,60 @@ const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefi
         missingInputs,
         map,
         delimiter,
+        databaseUrl: engineUrl(io, args.databaseUrl, "--database-url", "LEMLIST_DATABASE_URL"),
+        redisUrl: engineUrl(io, args.redisUrl, "--redis-url", "LEMLIST_REDIS_URL"),
         baseUrl: args.baseUrl ?? io.env.LEMLIST_BASE_URL,
         apiKey: apiKeyOf(io),
         hooks
       })
       return yield* Effect.fail(new Finished(code))
     })).pipe(Command.withDescription("Enrich a CSV file of leads; resumable, in input order"))
+
+// ---- export -----------------------------------------------------------------------------------
+
+const exportCommand = (io: CliIo.Service) =>
+  Command.make("export", {
+    input: Args.text({ name: "input.csv" }).pipe(Args.withDescription("The run's CSV file of leads")),
+    out: outFor("The output file, as the run's --out (it names the default journal and run id). Default <input>-enriched.csv"),
+    journal,
+    databaseUrl,
+    runId,
+    types,
+    missingInputs,
+    typesColumn,
+    map,
+    delimiter,
+    quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("Print nothing but errors")),
+    json: Options.boolean("json").pipe(Options.withDescription("Print a machine-readable summary on stdout"))
+  }, (args) =>
+    Effect.gen(function*() {
+      // The run recorded how it read rows; flags given here override it.
+      const parsed = args.types === undefined ? undefined : yield* parseTypesAndMode(args.types, args.missingInputs)
+      const mode = args.missingInputs === undefined
+        ? undefined
+        : (yield* parseTypesAndMode(undefined, args.missingInputs)).missingInputs
+      const map = args.map.length === 0 ? undefined : yield* parseMap(args.map)
+      const delimiter = yield* parseDelimiter(args.delimiter)
+      const code = yield* ExportCommand.run({
+        input: args.input,
+        out: args.out ?? RunCommand.defaultOutput(args.input),
+        journal: args.journal,
+        databaseUrl: engineUrl(io, args.databaseUrl, "--database-url", "LEMLIST_DATABASE_URL"),
+        runId: args.runId,
+        rows: {
+          ...(mode === undefined ? {} : { missingInputs: mode }),
+          ...(parsed === undefined ? {} : parsed),
+          ...(args.typesColumn === undefined ? {} : { typesColumn: args.typesColumn }),
+          ...(map === undefined ? {} : { map }),
+          ...(delimiter === undefined ? {} : { delimiter })
+        },
+        json: args.json,
+        quiet: args.quiet
+      })
+      return yield* Effect.fail(new Finished(code))
+    })).pipe(Command.withDescription(
+      "Write a run's output from its journal (input order, run's columns); exit 6 while some rows have no outcome"
+    ))
 
 // ---- credits ----------------------------------------------------------------------------------
 
@@ -275,13 +360,15 @@ const footer = HelpDoc.blocks([
   ...descriptions.map(([code, name, text]) => HelpDoc.p(`${String(code).padStart(3)}  ${name}: ${text}`)),
   HelpDoc.h1("ENVIRONMENT"),
   HelpDoc.p("LEMLIST_API_KEY  the lemlist API key (never a flag). Without it, commands use the embedded mock."),
-  HelpDoc.p("LEMLIST_BASE_URL the API base URL (default https://api.lemlist.com/api).")
+  HelpDoc.p("LEMLIST_BASE_URL the API base URL (default https://api.lemlist.com/api)."),
+  HelpDoc.p("LEMLIST_DATABASE_URL  PostgreSQL for the journal (as --database-url; the flag wins). Printed as host/db only."),
+  HelpDoc.p("LEMLIST_REDIS_URL     Redis for the pacer, shared by processes (as --redis-url; the flag wins). Printed as host only.")
 ])
 
 const root = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefined) =>
   Command.make("lemlist-enrich").pipe(
     Command.withDescription("Enrich CSV files of leads with lemlist (emails, phones, verification, LinkedIn)"),
-    Command.withSubcommands([runCommand(io, hooks), creditsCommand(io, hooks), statusCommand(io), MockCommand.command(io)])
+    Command.withSubcommands([runCommand(io, hooks), exportCommand(io), creditsCommand(io, hooks), statusCommand(io), MockCommand.command(io)])
   )
 
 /**

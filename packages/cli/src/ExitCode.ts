@@ -23,6 +23,8 @@ export const ExitCode = {
   Credits: 4,
   /** The run stopped before every lead had an outcome (network, lemlist or journal failure); rerun to continue. */
   RunFailed: 5,
+  /** `export` only: some rows have no outcome in the journal yet (written `Pending`); export again once the run is done. */
+  Incomplete: 6,
   /** A bug: an unexpected error (please report it). */
   Internal: 70,
   /** Interrupted (Ctrl-C) or cancelled at the confirmation; rerun the same command to continue. */
@@ -54,6 +56,7 @@ export const descriptions: ReadonlyArray<readonly [ExitCode, ExitCodeName, strin
   [ExitCode.Auth, "Auth", "lemlist refused the API key"],
   [ExitCode.Credits, "Credits", "not enough credits for the run, or credits ran out"],
   [ExitCode.RunFailed, "RunFailed", "the run stopped early (network, lemlist, journal); rerun to continue"],
+  [ExitCode.Incomplete, "Incomplete", "export: some rows have no outcome yet (written Pending)"],
   [ExitCode.Internal, "Internal", "unexpected error (a bug)"],
   [ExitCode.Interrupted, "Interrupted", "interrupted (Ctrl-C) or cancelled at the confirmation"]
 ]

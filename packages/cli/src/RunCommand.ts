@@ -1,6 +1,8 @@
 /**
  * `lemlist-enrich run`: read the CSV, map its columns, plan the run, check credits, confirm,
- * enrich through `Enrichment.run` with a SQLite journal, then write every row in input order.
+ * enrich through `Enrichment.run` with a journal (a SQLite file beside the output, or PostgreSQL
+ * with `--database-url`; the pacer in that file, or in Redis with `--redis-url`), then write every
+ * row in input order.
  *
  * Three passes over the input, none holding it in memory (each in `internal/run/`):
  * 1. scan (`scan.ts`): check the whole file (encoding, quoting), map each row to a lead, and let
@@ -15,23 +17,42 @@
  */
 import { EnrichmentType } from "@lemlist-effect/contract"
 import type * as Lead from "@lemlist-effect/enrich/Lead"
-import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import * as Backend from "./Backend.js"
+import type * as Backend from "./Backend.js"
 import { type CliError, UsageError } from "./CliError.js"
 import { CliIo } from "./CliIo.js"
 import * as ColumnMapping from "./ColumnMapping.js"
-import * as CsvInput from "./CsvInput.js"
 import { describeScan } from "./internal/run/confirm.js"
-import { enrich, type Enriched, journalFailed } from "./internal/run/enrich.js"
+import * as Engines from "./internal/engines.js"
+import { enrich, type Enriched } from "./internal/run/enrich.js"
+import * as RowOptions from "./internal/run/rowOptions.js"
 import * as Scan from "./internal/run/scan.js"
 import { finish } from "./internal/run/finish.js"
 import { write } from "./internal/run/write.js"
 import { ExitCode } from "./ExitCode.js"
+
+/**
+ * A service URL (it may hold a password, so it stays `Redacted`), and where it was given: a flag
+ * or an environment variable, named in any message about it.
+ *
+ * @example
+ * ```ts
+ * import * as RunCommand from "@lemlist-effect/cli/RunCommand"
+ * import { Redacted } from "effect"
+ *
+ * const redis: RunCommand.EngineUrl = { url: Redacted.make("redis://127.0.0.1:6379"), from: "--redis-url" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EngineUrl {
+  readonly url: Redacted.Redacted<string>
+  readonly from: string
+}
 
 /**
  * The options of `run`, as parsed by the command line.
@@ -46,7 +67,14 @@ export interface RunOptions {
   readonly missingInputs: Lead.MissingInputs
   readonly typesColumn: string | undefined
   readonly out: string | undefined
+  /** `--journal`: the SQLite journal file. */
   readonly journal: string | undefined
+  /** `--database-url` or `LEMLIST_DATABASE_URL` (the flag wins): the journal in PostgreSQL. */
+  readonly databaseUrl?: EngineUrl | undefined
+  /** `--redis-url` or `LEMLIST_REDIS_URL`: the pacer's store in Redis, shared by processes. */
+  readonly redisUrl?: EngineUrl | undefined
+  /** `--run-id`: the run's name in the database (default {@link defaultRunId} of the output). */
+  readonly runId?: string | undefined
   readonly map: ReadonlyArray<readonly [string, string]>
   readonly delimiter: string | undefined
   readonly mock: boolean
@@ -83,10 +111,41 @@ export const defaultOutput = (input: string): string => {
  * @since 0.1.0
  * @category paths
  */
-export const defaultJournal = (output: string): string => {
-  const parsed = nodePath.parse(output)
-  return nodePath.join(parsed.dir, `${parsed.name}.journal.sqlite`)
-}
+export const defaultJournal = (output: string): string => Engines.defaultJournal(output)
+
+/**
+ * The run id of a journal in PostgreSQL when `--run-id` is not given: the output's name without
+ * its extension, the same identity as the SQLite journal `<output name>.journal.sqlite` (without
+ * the folder, so processes on several machines writing one output name share the run).
+ *
+ * @example
+ * ```ts
+ * import * as RunCommand from "@lemlist-effect/cli/RunCommand"
+ *
+ * RunCommand.defaultRunId("out/leads-enriched.csv") // "leads-enriched"
+ * ```
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const defaultRunId = (output: string): string => Engines.defaultRunId(output)
+
+/**
+ * The PostgreSQL schema that holds a run's journal: `lemlist_<run id>` for a plain lower-case
+ * id, else its readable part and 8 hex digits of the id's SHA-256 (distinct ids never share).
+ *
+ * @example
+ * ```ts
+ * import * as RunCommand from "@lemlist-effect/cli/RunCommand"
+ *
+ * RunCommand.runSchema("nightly") // "lemlist_nightly"
+ * RunCommand.runSchema("leads-enriched") // "lemlist_leads_enriched_" + 8 hex digits
+ * ```
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const runSchema = (runId: string): string => Engines.schemaOf(runId)
 
 /**
  * Runs the command. Succeeds with the exit code of a finished run; fails with a `CliError`.
@@ -110,75 +169,81 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       return yield* new UsageError({ detail: "--budget must be a number of credits, 0 or more" })
     }
 
-    // ---- the input and its columns -----------------------------------------------------------
-    const file = yield* CsvInput.open(options.input, { delimiter: options.delimiter })
-    const mapping = yield* ColumnMapping.resolve({
-      path: options.input,
-      headers: file.headers,
-      overrides: options.map,
-      typesColumn: options.typesColumn
+    const output = options.out ?? defaultOutput(options.input)
+    if (nodePath.resolve(output) === nodePath.resolve(options.input)) {
+      return yield* new UsageError({ detail: `--out ${output} would overwrite the input; choose another path` })
+    }
+    // ---- where the journal and the pacer live (SQLite beside the output, or the services) --------
+    const engines = yield* Engines.choose({
+      output,
+      journal: options.journal,
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      runId: options.runId
     })
+
+    // ---- the input and its columns -----------------------------------------------------------
+    const input = yield* Scan.open(options.input, options)
+    const { mapping } = input
     yield* say(`Columns: ${ColumnMapping.describe(mapping)}`)
     const missing = (["firstName", "lastName", "email", "linkedinUrl", "companyName", "companyDomain"] as const)
       .filter((f) => mapping.columns[f] === undefined && !(f !== "email" && f !== "linkedinUrl" && mapping.columns.fullName !== undefined && (f === "firstName" || f === "lastName")))
     if (missing.length > 0) yield* say(`Not mapped: ${missing.join(", ")} (use --map field=Column if a column holds them)`)
 
-    const output = options.out ?? defaultOutput(options.input)
-    const journalPath = options.journal ?? defaultJournal(output)
-    if (nodePath.resolve(output) === nodePath.resolve(options.input)) {
-      return yield* new UsageError({ detail: `--out ${output} would overwrite the input; choose another path` })
+    const { journal } = engines
+    const journalLabel = engines.label
+    const removeFile = (filename: string) => {
+      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(filename + suffix, { force: true })
     }
     if (options.restart) {
-      yield* Effect.sync(() => {
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(journalPath + suffix, { force: true })
-      })
+      if (journal._tag === "Postgres") {
+        // Other processes may share the run: dropping its schema is the operator's call.
+        return yield* new UsageError({
+          detail: `--restart cannot discard a journal in PostgreSQL (other processes may share it): ` +
+            `start a new run with another --run-id, or drop the schema ${journal.schema} yourself`
+        })
+      }
+      yield* Effect.sync(() => removeFile(journal.filename))
     }
-    yield* Effect.sync(() => fs.mkdirSync(nodePath.dirname(nodePath.resolve(journalPath)), { recursive: true }))
-    const journalExisted = fs.existsSync(journalPath)
-
-    const input: Scan.Input = {
-      file,
-      mapping,
-      defaultTypes: options.types,
-      runTypes: options.types.length > 0
-        ? [options.types[0]!, ...options.types.slice(1)]
-        : ["find_email"],
-      missingInputs: options.missingInputs,
-      resendUndetermined: options.resendUndetermined,
-      budget: options.budget
+    if (journal._tag === "Sqlite") {
+      yield* Effect.sync(() => fs.mkdirSync(nodePath.dirname(nodePath.resolve(journal.filename)), { recursive: true }))
     }
+    // A database journal is never removed by the command: count it as existing.
+    const journalExisted = journal._tag === "Sqlite" ? fs.existsSync(journal.filename) : true
 
-    // One SQLite connection for the journal and the pacer's store (Backend.pacer): same file.
-    const JournalLive = Layer.merge(JournalSqlite.layerFromClient, Backend.pacer).pipe(
-      Layer.provide(JournalSqlite.layerClient({ filename: journalPath })),
-      Layer.mapError(journalFailed(journalPath))
-    )
+    // In SQLite, the file holds the journal and the pacer's store on one connection.
+    const JournalLive = Engines.layer(engines, { withPacer: true })
 
     let started = false
     const program = Effect.gen(function*() {
       const scan = yield* Scan.scan(input)
       if (scan.rows === 0) return yield* new UsageError({ detail: `${options.input} has a header line but no data row: nothing to enrich` })
-      yield* describeScan(voice, { input, path: options.input, journal: journalPath, journalExisted }, scan)
+      yield* describeScan(voice, { input, path: options.input, journal: journalLabel, journalExisted }, scan)
+      if (engines.pacer._tag !== "JournalFile") yield* say(Engines.describePacer(engines))
+      // `export` maps rows to the same leads (journal keys) with these.
+      yield* RowOptions.record(options)
 
       let enriched: Enriched | undefined
       if (scan.toGo > 0) {
-        enriched = yield* enrich(voice, options, { input, scan, journal: journalPath, onStart: () => (started = true) })
+        enriched = yield* enrich(voice, options, { input, scan, journal: journalLabel, onStart: () => (started = true) })
       } else {
         yield* say("Every lead already has an outcome: writing the output.")
       }
 
       const written = yield* write(input, output, options.report !== undefined)
-      return yield* finish(voice, options, { input, output, journal: journalPath, startedAt, scan, enriched, written })
+      return yield* finish(voice, options, { input, output, journal: journalLabel, startedAt, scan, enriched, written })
     })
 
     return yield* program.pipe(
       Effect.provide(JournalLive),
-      Effect.catchTag("JournalError", journalFailed(journalPath)),
-      // A run that stopped before sending anything leaves no journal it created behind.
+      Effect.catchTag("JournalError", Engines.journalFailed(engines)),
+      // The pacer fails closed when Redis is gone: its fiber dies with the store's error.
+      Effect.catchSomeDefect(Engines.pacerDefect(engines)),
+      // A run that stopped before sending anything leaves no journal file it created behind.
       Effect.tapError(() =>
         Effect.sync(() => {
-          if (journalExisted || started) return
-          for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(journalPath + suffix, { force: true })
+          if (journalExisted || started || journal._tag !== "Sqlite") return
+          removeFile(journal.filename)
         })
       )
     )

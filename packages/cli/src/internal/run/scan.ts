@@ -16,7 +16,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as ColumnMapping from "../../ColumnMapping.js"
-import type * as CsvInput from "../../CsvInput.js"
+import * as CsvInput from "../../CsvInput.js"
+import type { RowOptions } from "./rowOptions.js"
 
 /** The input of a run: the opened file, its columns and the run's rules. */
 export interface Input {
@@ -30,6 +31,33 @@ export interface Input {
   readonly resendUndetermined: boolean
   readonly budget: number | undefined
 }
+
+/**
+ * Opens the file and maps its columns: the input of `run` (and of `export`, which must map rows
+ * to the same leads, so the same journal keys).
+ */
+export const open = (
+  path: string,
+  options: RowOptions & { readonly resendUndetermined: boolean; readonly budget: number | undefined }
+) =>
+  Effect.gen(function*() {
+    const file = yield* CsvInput.open(path, { delimiter: options.delimiter })
+    const mapping = yield* ColumnMapping.resolve({
+      path,
+      headers: file.headers,
+      overrides: options.map,
+      typesColumn: options.typesColumn
+    })
+    return {
+      file,
+      mapping,
+      defaultTypes: options.types,
+      runTypes: options.types.length > 0 ? [options.types[0]!, ...options.types.slice(1)] : ["find_email"],
+      missingInputs: options.missingInputs,
+      resendUndetermined: options.resendUndetermined,
+      budget: options.budget
+    } satisfies Input
+  })
 
 /** What one row is for this run: a lead, or a malformed row. */
 export type Row =
