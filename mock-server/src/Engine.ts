@@ -11,7 +11,7 @@ import { type InjectedFault } from "./Faults.js"
 import type { RequestFault } from "./Faults.js"
 import { creditsFor, merge, type OptionsUpdate, type ResolvedOptions, type RouteName } from "./Options.js"
 import { hash, makeId, makeRng, type Rng } from "./Random.js"
-import { costOf, generate } from "./ResultGenerator.js"
+import { costOf, generate, type Generated } from "./ResultGenerator.js"
 import { BoundedLog, type EnrichmentRecord, Fifo, makeTeam, PendingHeap, type Team } from "./State.js"
 import { type Delivery, makeWebhooks } from "./Webhooks.js"
 
@@ -71,7 +71,8 @@ export type Change = "requests" | "deliveries" | "enrichments" | "teams" | "opti
 export const makeEngine = (
   initial: ResolvedOptions,
   clock: MockClock,
-  webhookFetch: () => typeof fetch
+  /** `undefined`: deliver with the mock's own keep-alive HTTP client. */
+  webhookFetch: () => typeof fetch | undefined
 ) => {
   let options = initial
   // Listeners cost nothing when there are none (the hot paths test the size first).
@@ -133,13 +134,14 @@ export const makeEngine = (
     return l.maxMs <= l.minMs ? l.minMs : Math.round(l.minMs + rngs.latency() * (l.maxMs - l.minMs))
   }
 
-  const webhookBody = (r: EnrichmentRecord): Result.WebhookBody => {
+  /** `generated`: the record's result when the caller has it already (completion). */
+  const webhookBody = (r: EnrichmentRecord, generated?: Generated): Result.WebhookBody => {
     const meta = r.metadata === undefined ? {} : { metadata: r.metadata }
     if (r.status === "error") {
       const code = r.errorCode ?? "PROVIDER_ERROR"
       return { type: "enrichmentError", data: [{ id: r.id, data: {}, error: { code, message: errorMessages[code] }, ...meta }] }
     }
-    const g = generate(r.input, r.types, r.seed, r.mix)
+    const g = generated ?? generate(r.input, r.types, r.seed, r.mix)
     const data = g._tag === "Done" ? Result.toWebhookData(g.result) : {}
     return { type: "enrichmentDone", data: [{ id: r.id, data, ...meta }] }
   }
@@ -186,10 +188,10 @@ export const makeEngine = (
     notify("enrichments")
     // Webhooks: the request's own URL (no secret), then the team's hooks (with their secret).
     let body: Result.WebhookBody | undefined
-    if (r.webhookUrl !== undefined) webhooks.send(r.webhookUrl, (body ??= webhookBody(r)))
+    if (r.webhookUrl !== undefined) webhooks.send(r.webhookUrl, (body ??= webhookBody(r, g)))
     if (team.hooks.size > 0) {
       for (const hook of team.hooks.values()) {
-        body ??= webhookBody(r)
+        body ??= webhookBody(r, g)
         if (hook.type !== undefined && hook.type !== body.type) continue
         webhooks.send(hook.targetUrl, hook.secret === undefined ? body : { ...body, secret: hook.secret })
       }
@@ -386,6 +388,7 @@ export const makeEngine = (
       timer?.cancel()
       timer = undefined
       webhooks.reset()
+      webhooks.close()
       notify("closed")
       listeners.clear()
     }

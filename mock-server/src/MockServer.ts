@@ -10,6 +10,7 @@ import { type MockClock, realClock } from "./Clock.js"
 import { type Engine, makeEngine, type RecordedRequest } from "./Engine.js"
 import { connectionError, connectionFaultHeader, type InjectedFault } from "./Faults.js"
 import { view } from "./internal/view.js"
+import { nativeFetch } from "./internal/webhookClient.js"
 import { type MockOptions, type OptionsUpdate, resolve, type ResolvedOptions } from "./Options.js"
 import { adminRoutes } from "./routes/admin.js"
 import { lemlistRoutes } from "./routes/lemlist.js"
@@ -181,7 +182,9 @@ const makeHandle = (engine: Engine, initial: ResolvedOptions): MockHandle => {
 export const makeMockServer = (options: MockOptions = {}): MockServer => {
   const clock = options.clock ?? realClock
   const initial = resolve(options)
-  const engine = makeEngine(initial, clock, () => options.webhooks?.fetch ?? globalThis.fetch)
+  // Node's own fetch is replaced by the same client without its WHATWG layer (much cheaper per
+  // delivery); a fetch given in the options, or a replaced globalThis.fetch, is used as before.
+  const engine = makeEngine(initial, clock, () => options.webhooks?.fetch ?? (globalThis.fetch === nativeFetch ? undefined : globalThis.fetch))
   const handle = makeHandle(engine, initial)
   const app = new Hono({ strict: false })
   app.route("/__mock", adminRoutes(engine, handle))

@@ -9,7 +9,7 @@
 import { Result } from "@lemlist-effect/contract"
 import type { Bulk, EnrichmentType, Profile } from "@lemlist-effect/contract"
 import type { ResolvedOptions } from "./Options.js"
-import { hash, makeRng, pickWeighted, type Rng } from "./Random.js"
+import { hashPair, makeRng, pickWeighted, type Rng } from "./Random.js"
 
 type Mix = ResolvedOptions["results"]
 type Input = Bulk.EnrichmentInput
@@ -31,17 +31,24 @@ const inputKey = (input: Input): string =>
     input.companyName ?? ""
   }|${input.companyDomain ?? ""}|${input.jobTitle ?? ""}|${input.location ?? ""}`
 
-const rngFor = (seed: number, key: string, salt: string): Rng => makeRng(hash(salt + key, seed))
+const rngFor = (seed: number, key: string, salt: string): Rng => makeRng(hashPair(salt, key, seed))
+
+// eslint-disable-next-line no-control-regex
+const pureAscii = /^[\x00-\x7f]*$/
 
 /** Lower-case ASCII letters only ("Zoë-Ann" → "zoeann"). */
 const asciiName = (s: string): string =>
-  s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z]/g, "")
+  // NFKD and the combining marks only matter beyond ASCII; skipping them is the hot path's saving.
+  (pureAscii.test(s) ? s : s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "")).toLowerCase().replace(/[^a-z]/g, "")
 
 const capitalise = (s: string): string => (s.length === 0 ? s : s[0].toUpperCase() + s.slice(1))
 
 /** "https://www.Acme.com/about" → "acme.com". */
 export const normaliseDomain = (d: string): string =>
-  d.trim().toLowerCase().replace(/^[a-z]+:\/\//, "").replace(/^www\./, "").replace(/[/:?#].*$/, "")
+  // Already bare (the usual case): the three rewrites below would return it unchanged.
+  bareDomain.test(d) ? d : d.trim().toLowerCase().replace(/^[a-z]+:\/\//, "").replace(/^www\./, "").replace(/[/:?#].*$/, "")
+
+const bareDomain = /^(?!www\.)[a-z0-9.-]+$/
 
 const firstNames = ["ada", "alan", "grace", "linus", "margaret", "ken", "barbara", "dennis", "frances", "tim", "radia", "john"]
 const lastNames = ["lovelace", "turing", "hopper", "torvalds", "hamilton", "thompson", "liskov", "ritchie", "allen", "lee", "perlman", "backus"]
@@ -79,8 +86,7 @@ const slugOf = (linkedinUrl: string | undefined): ReadonlyArray<string> => {
   return slug.split(/[-_.]/).map(asciiName).filter((p) => p.length > 1 && !/^\d+$/.test(p))
 }
 
-const personOf = (input: Input, seed: number): Person => {
-  const key = inputKey(input)
+const personOf = (input: Input, key: string, seed: number): Person => {
   const rng = rngFor(seed, key, "person")
   const slug = slugOf(input.linkedinUrl)
   const emailLocal = input.email?.split("@")[0]?.split(/[._-]/).map(asciiName).filter((p) => p.length > 0) ?? []
@@ -94,9 +100,13 @@ const personOf = (input: Input, seed: number): Person => {
   return { first, last, companyName, domain, industry: invented.industry }
 }
 
+const emailWeights = [0.55, 0.2, 0.15, 0.1]
+
 const emailFor = (p: Person, rng: Rng): string => {
-  const patterns = [`${p.first}.${p.last}`, p.first, `${p.first[0]}${p.last}`, `${p.first}${p.last[0]}`]
-  return `${patterns[pickWeighted([0.55, 0.2, 0.15, 0.1], rng())]}@${p.domain}`
+  // Only the chosen pattern is built (the draw is the same).
+  const i = pickWeighted(emailWeights, rng())
+  const local = i === 0 ? `${p.first}.${p.last}` : i === 1 ? p.first : i === 2 ? `${p.first[0]}${p.last}` : `${p.first}${p.last[0]}`
+  return `${local}@${p.domain}`
 }
 
 const digits = (rng: Rng, n: number): string => {
@@ -185,8 +195,13 @@ const profileFor = (input: Input, p: Person, rng: Rng): Profile.LinkedinProfile 
   }
 }
 
-const verifyStatus = (mix: Mix, r: number): Result.VerifyStatus =>
-  verifyStatuses[pickWeighted(verifyStatuses.map((s) => mix.verify[s]), r)]
+// Reused (generation is synchronous): no array per draw.
+const verifyWeights = [0, 0, 0, 0]
+
+const verifyStatus = (mix: Mix, r: number): Result.VerifyStatus => {
+  for (let i = 0; i < verifyStatuses.length; i++) verifyWeights[i] = mix.verify[verifyStatuses[i]]
+  return verifyStatuses[pickWeighted(verifyWeights, r)]
+}
 
 /**
  * The outcome of one enrichment: the same (seed, input, types, mix) always give the same
@@ -214,15 +229,15 @@ export const generate = (
   const key = inputKey(input)
   if (mix.providerErrorRate > 0 && rngFor(seed, key, "error")() < mix.providerErrorRate) return { _tag: "ProviderError" }
   const out: { -readonly [K in keyof Result.EnrichmentResult]: Result.EnrichmentResult[K] } = {}
+  // Computed on first need (find_email, linkedin_enrichment), at most once.
   let person: Person | undefined
-  const personNow = () => (person ??= personOf(input, seed))
   for (const type of types) {
     const rng = rngFor(seed, key, type)
     switch (type) {
       case "find_email": {
         const found = rng() < mix.found.find_email
         out.find_email = found
-          ? { found: true, value: { email: emailFor(personNow(), rng), status: verifyStatus(mix, rng()) } }
+          ? { found: true, value: { email: emailFor((person ??= personOf(input, key, seed)), rng), status: verifyStatus(mix, rng()) } }
           : { found: false }
         break
       }
@@ -239,7 +254,7 @@ export const generate = (
       }
       case "linkedin_enrichment": {
         out.linkedin_enrichment = rng() < mix.found.linkedin_enrichment
-          ? { found: true, value: profileFor(input, personNow(), rng) }
+          ? { found: true, value: profileFor(input, (person ??= personOf(input, key, seed)), rng) }
           : { found: false }
         break
       }

@@ -7,6 +7,7 @@
  */
 import type { Result } from "@lemlist-effect/contract"
 import type { MockClock } from "./Clock.js"
+import { makeWebhookClient, type PostJson, postWithFetch } from "./internal/webhookClient.js"
 import type { ResolvedOptions } from "./Options.js"
 import type { Rng } from "./Random.js"
 import { Fifo } from "./State.js"
@@ -88,6 +89,8 @@ export interface Webhooks {
   readonly flush: () => Promise<void>
   readonly reset: () => void
   readonly delivered: () => number
+  /** Drops the kept-alive connections (the mock is closing). */
+  readonly close: () => void
 }
 
 /**
@@ -97,7 +100,8 @@ export interface Webhooks {
 export const makeWebhooks = (deps: {
   readonly clock: MockClock
   readonly options: () => ResolvedOptions
-  readonly fetch: () => typeof fetch
+  /** The fetch to deliver with; `undefined`: the mock's own keep-alive HTTP client (undici). */
+  readonly fetch: () => typeof fetch | undefined
   readonly rng: () => Rng
   readonly record: (d: Delivery) => void
 }): Webhooks => {
@@ -110,6 +114,14 @@ export const makeWebhooks = (deps: {
   const held: Array<Job> = []
   let idleWaiters: Array<() => void> = []
   let generation = 0
+  const client = makeWebhookClient()
+  let viaFetch: { readonly f: typeof fetch; readonly post: PostJson } | undefined
+  const poster = (): PostJson => {
+    const f = deps.fetch()
+    if (f === undefined) return client.post
+    if (viaFetch?.f !== f) viaFetch = { f, post: postWithFetch(f) }
+    return viaFetch.post
+  }
 
   const later = (ms: number, job: Job | undefined, fn: () => void) => {
     const id = timerSeq++
@@ -170,14 +182,7 @@ export const makeWebhooks = (deps: {
     let status: number | null = null
     let error: string | undefined
     try {
-      const res = await deps.fetch()(job.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: job.text,
-        signal: controller.signal
-      })
-      status = res.status
-      await res.arrayBuffer().catch(() => undefined)
+      status = await poster()(job.url, job.text, controller.signal)
     } catch (e) {
       error = timedOut ? `timeout after ${o.timeoutMs} ms` : e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e)
     } finally {
@@ -275,6 +280,7 @@ export const makeWebhooks = (deps: {
       queue.clear()
       delivered = 0
     },
-    delivered: () => delivered
+    delivered: () => delivered,
+    close: () => client.close()
   }
 }

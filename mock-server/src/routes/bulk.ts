@@ -13,7 +13,7 @@ export const bulkRoutes = (engine: Engine) =>
     if (verdict._tag === "BatchRejected") return c.json({ error: verdict.code }, 400)
     try {
       // The answer echoes every metadata: one too deep to serialise must fail before anything is created.
-      JSON.stringify(verdict.items.map((item) => item.metadata))
+      if (verdict.items.some((item) => item.metadata !== undefined)) JSON.stringify(verdict.items.map((item) => item.metadata))
     } catch {
       // Assumption (docs/decisions.md #1): metadata that cannot be echoed is WRONG_METADATA_FORMAT.
       return c.json({ error: "WRONG_METADATA_FORMAT" }, 400)
