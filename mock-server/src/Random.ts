@@ -108,13 +108,20 @@ export const hashPair = (prefix: string, text: string, seed = 0): number => {
  * @category constructors
  */
 export const makeId = (prefix: string, rng: Rng): string => {
-  // One flat string (it becomes a Map key at once), not a chain of 17 concatenations.
-  for (let i = 0; i < Ids.randomLength; i++) idCodes[i] = alphabetCodes[(rng() * 62) | 0]
-  return prefix + "_" + String.fromCharCode.apply(null, idCodes)
+  // One flat string built at once (it becomes a Map key at once), not a chain of concatenations.
+  let codes = idCodes.get(prefix)
+  if (codes === undefined) {
+    codes = [...Array.from(prefix, (ch) => ch.charCodeAt(0)), 95, ...new Array<number>(Ids.randomLength).fill(0)]
+    idCodes.set(prefix, codes)
+  }
+  const start = prefix.length + 1
+  for (let i = 0; i < Ids.randomLength; i++) codes[start + i] = alphabetCodes[(rng() * 62) | 0]
+  return String.fromCharCode.apply(null, codes)
 }
 
 const alphabetCodes = Array.from(Ids.alphabet, (ch) => ch.charCodeAt(0))
-const idCodes: Array<number> = new Array(Ids.randomLength).fill(0)
+// Per prefix: its codes, "_", then room for the random part (reused: ids are made one at a time).
+const idCodes = new Map<string, Array<number>>()
 
 /**
  * Picks an index from weights (need not sum to 1).

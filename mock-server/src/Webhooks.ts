@@ -7,7 +7,7 @@
  */
 import type { Result } from "@lemlist-effect/contract"
 import type { MockClock } from "./Clock.js"
-import { makeWebhookClient, type PostJson, postWithFetch } from "./internal/webhookClient.js"
+import { Cancel, makeWebhookClient, type PostJson, postWithFetch } from "./internal/webhookClient.js"
 import type { ResolvedOptions } from "./Options.js"
 import type { Rng } from "./Random.js"
 import { Fifo } from "./State.js"
@@ -173,16 +173,16 @@ export const makeWebhooks = (deps: {
       return
     }
     inFlight++
-    const controller = new AbortController()
+    const cancel = new Cancel()
     let timedOut = false
     const cancelTimeout = deps.clock.setTimeout(() => {
       timedOut = true
-      controller.abort()
+      cancel.abort()
     }, o.timeoutMs)
     let status: number | null = null
     let error: string | undefined
     try {
-      status = await poster()(job.url, job.text, controller.signal)
+      status = await poster()(job.url, job.text, cancel)
     } catch (e) {
       error = timedOut ? `timeout after ${o.timeoutMs} ms` : e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e)
     } finally {
