@@ -5,7 +5,7 @@
  * about 0.4 ms of CPU per delivery, capping the mock near 2,000 to 5,000 deliveries per second.
  */
 import { EventEmitter } from "node:events"
-import { Agent, request } from "undici"
+import { Agent, type Dispatcher, errors } from "undici"
 
 /**
  * Aborts one attempt (the timeout on the mock's clock). An `EventEmitter`, which undici takes
@@ -37,19 +37,75 @@ const headers = { "content-type": "application/json" } as const
  */
 export const makeWebhookClient = (): { readonly post: PostJson; readonly close: () => void } => {
   let agent: Agent | undefined
+  // Targets repeat (one webhookUrl per run, a few team hooks): parsed once each.
+  const targets = new Map<string, { readonly origin: string; readonly path: string }>()
+  const target = (url: string) => {
+    let t = targets.get(url)
+    if (t === undefined) {
+      const u = new URL(url)
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` }
+      if (targets.size >= 1000) targets.clear()
+      targets.set(url, t)
+    }
+    return t
+  }
   return {
-    post: async (url, body, cancel) => {
-      agent ??= new Agent()
-      const res = await request(url, { method: "POST", headers, body, signal: cancel, dispatcher: agent })
-      // Drained, not parsed: the answer's content never matters, only its status.
-      await res.body.dump().catch(() => undefined)
-      return res.statusCode
-    },
+    post: (url, body, cancel) =>
+      new Promise<number>((resolve, reject) => {
+        agent ??= new Agent()
+        const { origin, path } = target(url)
+        // `dispatch` with a handler of our own: no response stream, no promise per body.
+        agent.dispatch({ origin, path, method: "POST", headers, body }, new Attempt(resolve, reject, cancel))
+      }),
     close: () => {
       const a = agent
       agent = undefined
+      targets.clear()
       void a?.destroy().catch(() => undefined)
     }
+  }
+}
+
+/** One attempt's undici handler: the status once the answer has ended (its body discarded). */
+class Attempt implements Dispatcher.DispatchHandler {
+  private status = 0
+  private settled = false
+  private controller: Dispatcher.DispatchController | undefined
+  constructor(
+    private readonly resolve: (status: number) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly cancel: Cancel
+  ) {
+    cancel.once("abort", this.onAbort)
+  }
+  private readonly onAbort = () => {
+    const error = new errors.RequestAbortedError()
+    // Not started yet (queued behind busy connections): it is aborted when it starts.
+    this.controller?.abort(error)
+    this.fail(error)
+  }
+  private fail(error: Error) {
+    if (this.settled) return
+    this.settled = true
+    this.cancel.off("abort", this.onAbort)
+    this.reject(error)
+  }
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.cancel.aborted) controller.abort(new errors.RequestAbortedError())
+    else this.controller = controller
+  }
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode
+  }
+  onResponseData(): void {}
+  onResponseEnd(): void {
+    if (this.settled) return
+    this.settled = true
+    this.cancel.off("abort", this.onAbort)
+    this.resolve(this.status)
+  }
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error)
   }
 }
 
