@@ -18,6 +18,8 @@ export interface MockChild {
   readonly setOptions: (update: Omit<MockOptions, "clock">) => Promise<void>
   /** Memory after a GC (the child runs with `--expose-gc`). */
   readonly memory: () => Promise<{ heapUsed: number; rss: number }>
+  /** The mock process's CPU time so far (user + system), in ms. */
+  readonly cpuMs: () => Promise<number>
   readonly close: () => Promise<void>
 }
 
@@ -32,6 +34,7 @@ export const startMock = (
       { nodeFlags: ["--expose-gc", "--max-old-space-size=4096"] }
     )
     const waiting: Array<(line: string) => void> = []
+    const waitingCpu: Array<(line: string) => void> = []
     const lines = readline.createInterface({ input: child.stdout! })
     let ready = false
     child.once("exit", (code, signal) => {
@@ -71,6 +74,14 @@ export const startMock = (
               waiting.push((l) => res(JSON.parse(l.slice(4))))
               child.stdin!.write("mem\n")
             }),
+          cpuMs: () =>
+            new Promise((res) => {
+              waitingCpu.push((l) => {
+                const u = JSON.parse(l.slice(4)) as { user: number; system: number }
+                res((u.user + u.system) / 1000)
+              })
+              child.stdin!.write("cpu\n")
+            }),
           close: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done()
@@ -84,6 +95,8 @@ export const startMock = (
         })
       } else if (line.startsWith("MEM ")) {
         waiting.shift()?.(line)
+      } else if (line.startsWith("CPU ")) {
+        waitingCpu.shift()?.(line)
       }
     })
   })

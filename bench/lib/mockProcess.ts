@@ -2,7 +2,7 @@
  * A child process that serves the lemlist mock on 127.0.0.1 (a free port) with the options
  * given as JSON (`--options '{...}'`), as a separate "lemlist" for the process under test.
  * It prints `READY {"url":...}` when listening; on stdin, `mem` prints its memory after a GC
- * (run it with `--expose-gc`); it exits when stdin closes, on SIGTERM, or with its parent.
+ * (run it with `--expose-gc`), `cpu` its `process.cpuUsage()` (microseconds); it exits when stdin closes, on SIGTERM, or with its parent.
  *
  * `--bare` serves a bare Hono app instead, answering every POST with a fixed body: the
  * ceiling of Hono on `@hono/node-server` on this machine.
@@ -63,6 +63,7 @@ process.once("disconnect", stop)
 const lines = readline.createInterface({ input: process.stdin })
 lines.on("line", (line) => {
   if (line.trim() === "mem") process.stdout.write(`MEM ${JSON.stringify(memory())}\n`)
+  if (line.trim() === "cpu") process.stdout.write(`CPU ${JSON.stringify(process.cpuUsage())}\n`)
 })
 lines.on("close", stop)
 process.stdout.write(`READY ${JSON.stringify({ url })}\n`)

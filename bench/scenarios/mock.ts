@@ -13,6 +13,10 @@
  *   end-to-end figure (latency 0, deliveries while the bulk calls come in, to the JSON-parsing
  *   receiver of the baseline) is kept next to it, as before.
  *
+ * Both also as the mock process's CPU time per enrichment and per delivery (`process.cpuUsage()`
+ * in the mock's process): on a loaded machine the rates say how much CPU the mock got, the CPU
+ * per item what it would sustain with a core of its own (1,000,000 / µs per second).
+ *
  * Then the mock engineer's `bench/mock.ts` (`runMockBench`), folded in: the same figures
  * in-process (`server.fetch`, no socket) and over loopback with the load generator in the
  * same process, 2 workflows per item.
@@ -106,13 +110,16 @@ export const main = async () => {
       await load(mock.url, 1) // warm-up
       await load(bare.url, 1)
     }
-    const m: Array<Awaited<ReturnType<typeof load>>> = []
+    const m: Array<Awaited<ReturnType<typeof load>> & { mockCpuUsPerEnrichment: number }> = []
     const b: Array<Awaited<ReturnType<typeof load>>> = []
     for (let r = 0; r < runs; r++) {
       await mock.reset()
-      m.push(await load(mock.url, seconds))
+      const cpu0 = await mock.cpuMs()
+      const run = await load(mock.url, seconds)
+      // CPU of the mock process per enrichment: what it would sustain with a core of its own.
+      m.push({ ...run, mockCpuUsPerEnrichment: ((await mock.cpuMs()) - cpu0) * 1000 / (run.requestsPerS * seconds * 500) })
       b.push(await load(bare.url, seconds))
-      log(`mock run ${r + 1}/${runs}: mock ${m.at(-1)!.requestsPerS.toFixed(0)} bulk/s (${m.at(-1)!.non2xx} non-2xx, ${m.at(-1)!.errors} errors), bare Hono ${b.at(-1)!.requestsPerS.toFixed(0)} req/s`)
+      log(`mock run ${r + 1}/${runs}: mock ${m.at(-1)!.requestsPerS.toFixed(0)} bulk/s, ${m.at(-1)!.mockCpuUsPerEnrichment.toFixed(1)} µs mock CPU/enrichment (${m.at(-1)!.non2xx} non-2xx, ${m.at(-1)!.errors} errors), bare Hono ${b.at(-1)!.requestsPerS.toFixed(0)} req/s`)
       if (m.at(-1)!.non2xx > 0 || m.at(-1)!.errors > 0) throw new Error("the mock answered non-2xx or failed under load")
     }
 
@@ -128,19 +135,27 @@ export const main = async () => {
       })
 
     // Webhook deliveries per second, the goal: n pending enrichments completed at once.
-    const delivery: Array<{ deliveriesPerS: number; seconds: number; connections: number }> = []
-    for (let r = 0; r < runs; r++) {
+    const deliverPending = async (n: number) => {
       await mock.reset()
       await mock.setOptions({ latency: 3_600_000 })
       minimal.reset()
-      await submit(deliveriesN, minimal.url)
+      await submit(n, minimal.url)
+      const cpu0 = await mock.cpuMs()
       const t0 = performance.now()
       const completed = fetch(`${mock.url}/__mock/complete`, { method: "POST" }).then((res) => res.arrayBuffer())
-      await minimal.until(deliveriesN)
+      await minimal.until(n)
       const seconds = (performance.now() - t0) / 1000
       await completed
-      delivery.push({ deliveriesPerS: deliveriesN / seconds, seconds, connections: minimal.counts().connections })
-      log(`mock webhooks run ${r + 1}/${runs}: ${delivery.at(-1)!.deliveriesPerS.toFixed(0)} deliveries/s (${deliveriesN} in ${seconds.toFixed(2)} s, ${delivery.at(-1)!.connections} connections)`)
+      const mockCpuUsPerDelivery = ((await mock.cpuMs()) - cpu0) * 1000 / n
+      return { deliveriesPerS: n / seconds, seconds, connections: minimal.counts().connections, mockCpuUsPerDelivery }
+    }
+    // Warm-up: the delivery path's first thousands of calls run unoptimised code.
+    await deliverPending(args.quick ? 1_000 : 10_000)
+    const delivery: Array<Awaited<ReturnType<typeof deliverPending>>> = []
+    for (let r = 0; r < runs; r++) {
+      delivery.push(await deliverPending(deliveriesN))
+      const d = delivery.at(-1)!
+      log(`mock webhooks run ${r + 1}/${runs}: ${d.deliveriesPerS.toFixed(0)} deliveries/s (${deliveriesN} in ${d.seconds.toFixed(2)} s, ${d.connections} new connections, mock CPU ${d.mockCpuUsPerDelivery.toFixed(0)} µs/delivery)`)
     }
 
     // End to end, as measured before: latency 0, delivered while the bulk calls come in.
@@ -180,6 +195,8 @@ export const main = async () => {
         "mock/bare Hono": bulkPerS / barePerS,
         "webhook deliveries/s (pending completed at once, minimal receiver)": deliveriesPerS,
         "webhook deliveries/s (end to end, latency 0)": median(rates),
+        "mock CPU µs/enrichment": median(m.map((x) => x.mockCpuUsPerEnrichment)),
+        "mock CPU µs/delivery": median(delivery.map((d) => d.mockCpuUsPerDelivery)),
         "bulk p99 latency ms": median(m.map((x) => x.latencyP99Ms)),
         "in-process enrichments/s (bench/mock.ts)": folded.inProcess.enrichmentsPerSecond,
         "same-process loopback enrichments/s (bench/mock.ts)": folded.loopback.enrichmentsPerSecond,
