@@ -157,7 +157,10 @@ export interface MockOptions {
     readonly allowNonLoopback?: boolean
     /** Deliveries in flight at once. Default 32. */
     readonly concurrency?: number
-    /** The fetch used to deliver (e.g. an in-process receiver). Default `globalThis.fetch`. */
+    /**
+     * The fetch used to deliver (e.g. an in-process receiver). Default: the mock's own
+     * keep-alive HTTP client (undici), or `globalThis.fetch` when that was replaced.
+     */
     readonly fetch?: typeof fetch
   }
   /** Fault injection. */
