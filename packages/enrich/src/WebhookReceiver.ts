@@ -6,7 +6,7 @@
  *
  * The `webhookUrl` sent to lemlist carries an unguessable token as its last path segment;
  * deliveries without it are refused. Bodies are size-capped and validated; deliveries are
- * idempotent (the first result of an id wins).
+ * idempotent (the first result of an id wins). Results reach runs through `subscribe`.
  *
  * @since 0.1.0
  */
@@ -18,11 +18,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { JournalError } from "./EnrichmentError.js"
-import * as ResultHub from "./internal/resultHub.js"
+import * as Deliveries from "./internal/deliveries.js"
 import { Journal } from "./Journal.js"
 import * as Handler from "./internal/webhookHandler.js"
 
@@ -47,9 +49,38 @@ export interface Service {
   readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void
   /** Deliveries accepted and refused, and enrichment items received. */
   readonly counters: { readonly accepted: number; readonly refused: number; readonly items: number }
-  /** @internal */
-  readonly hub: ResultHub.ResultHub
+  /**
+   * The results received from now on, while the scope lasts (`Enrichment.run` subscribes for
+   * the length of a run). Each result is published once (lemlist's retries and duplicates are
+   * answered without it); lemlist's call is answered once a subscriber has recorded it, or every
+   * subscriber has let it pass.
+   */
+  readonly subscribe: Effect.Effect<Stream.Stream<Received>, never, Scope.Scope>
 }
+
+/**
+ * A result as a subscriber of {@link Service.subscribe} sees it: call `recorded` once it is
+ * safely stored (lemlist's call is answered then), or `pass` when it is not yours.
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@lemlist-effect/enrich"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist" })
+ *   const results = yield* receiver.subscribe
+ *   yield* results.pipe(
+ *     Stream.runForEach((r) => Effect.sync(() => r.recorded())),
+ *     Effect.forkScoped
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Received = Deliveries.Received
 
 /**
  * The webhook receiver service. When it is provided, `Enrichment.run` collects results by
@@ -100,7 +131,7 @@ export const make = (options: Options): Effect.Effect<Service> =>
     const token = options.token ?? randomBytes(24).toString("base64url")
     const receiver: Handler.Receiver = {
       token,
-      hub: ResultHub.make(),
+      deliveries: Deliveries.make(),
       counters: { accepted: 0, refused: 0, items: 0 },
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
     }
@@ -112,7 +143,7 @@ export const make = (options: Options): Effect.Effect<Service> =>
       httpApp: HttpApp.fromWebHandler(handler),
       nodeListener: Handler.nodeListener(receiver),
       counters: receiver.counters,
-      hub: receiver.hub
+      subscribe: receiver.deliveries.subscribe
     }
   })
 

@@ -1,6 +1,6 @@
 import { WebhookReceiver } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 
 const receiver = WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/", maxBodyBytes: 2_048 })
 
@@ -29,11 +29,27 @@ describe("WebhookReceiver", () => {
       assert.notStrictEqual(a.url, b.url)
     }))
 
-  it.effect("accepts a valid delivery and hands its result over, once", () =>
+  /** Subscribes, recording (or letting pass) each result as it comes. */
+  const subscribed = (r: WebhookReceiver.Service, verdict: "recorded" | "pass" = "recorded") =>
+    Effect.gen(function*() {
+      const seen: Array<any> = []
+      const results = yield* r.subscribe
+      yield* results.pipe(
+        Stream.runForEach((received) =>
+          Effect.sync(() => {
+            seen.push(received.delivery)
+            received[verdict]()
+          })
+        ),
+        Effect.forkScoped
+      )
+      return seen
+    })
+
+  it.scoped("accepts a valid delivery and hands its result over, once", () =>
     Effect.gen(function*() {
       const r = yield* receiver
-      const seen: Array<unknown> = []
-      r.hub.expect("enr_1", (d) => void seen.push(d))
+      const seen = yield* subscribed(r)
       assert.strictEqual((yield* post(r, done("enr_1"))).status, 200)
       assert.strictEqual((yield* post(r, done("enr_1", "other@acme.example"))).status, 200)
       assert.deepStrictEqual(seen, [{
@@ -44,20 +60,43 @@ describe("WebhookReceiver", () => {
       }])
     }))
 
-  it.effect("a delivery that beats the bulk answer waits for its id (out of order is harmless)", () =>
+  it.scoped("answers only once a subscriber has recorded the result (a 200 means safe)", () =>
     Effect.gen(function*() {
       const r = yield* receiver
-      yield* post(r, done("enr_early"))
-      const seen: Array<unknown> = []
-      r.hub.expect("enr_early", (d) => void seen.push(d))
-      assert.strictEqual(seen.length, 1)
+      const results = yield* r.subscribe
+      const pending = yield* Effect.fork(post(r, done("enr_slow")))
+      const [received] = yield* results.pipe(Stream.take(1), Stream.runCollect)
+      assert.strictEqual(received!.delivery.id, "enr_slow")
+      yield* Effect.yieldNow({ priority: 1 })
+      assert.isNull(pending.unsafePoll(), "not answered before it is recorded")
+      received!.recorded()
+      assert.strictEqual((yield* Fiber.join(pending)).status, 200)
     }))
 
-  it.effect("an error delivery becomes a failure with its code", () =>
+  it.scoped("a result no subscriber records is answered once each let it pass", () =>
     Effect.gen(function*() {
       const r = yield* receiver
-      const seen: Array<any> = []
-      r.hub.expect("enr_2", (d) => void seen.push(d))
+      const seen = yield* subscribed(r, "pass")
+      assert.strictEqual((yield* post(r, done("enr_early"))).status, 200)
+      assert.deepStrictEqual(seen.map((d) => d.id), ["enr_early"])
+    }))
+
+  it.scoped("a result that comes while nobody subscribes is answered at once and kept for the next subscriber", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      assert.strictEqual((yield* post(r, done("enr_before"))).status, 200)
+      const first = yield* subscribed(r)
+      yield* post(r, done("enr_after"))
+      assert.deepStrictEqual(first.map((d) => d.id), ["enr_before", "enr_after"])
+      const second = yield* subscribed(r)
+      yield* post(r, done("enr_later"))
+      assert.deepStrictEqual(second.map((d) => d.id), ["enr_later"], "handed over once")
+    }))
+
+  it.scoped("an error delivery becomes a failure with its code", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const seen = yield* subscribed(r)
       yield* post(r, { type: "enrichmentError", data: [{ id: "enr_2", error: { code: "PROVIDER_ERROR", message: "down" } }] })
       assert.strictEqual(seen[0]._tag, "Failed")
       assert.strictEqual(seen[0].code, "PROVIDER_ERROR")

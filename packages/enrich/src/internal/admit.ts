@@ -1,19 +1,18 @@
 /**
- * Reading leads: validate with lemlist's rules, fold duplicates into the lead already on its
- * way, consult the journal, and keep what must be sent.
+ * Reading leads: validate with lemlist's rules and read what the journal knows of them; the
+ * owner decides the rest.
  *
  * @internal
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type { JournalError } from "../EnrichmentError.js"
+import type * as Journal from "../Journal.js"
 import type { Lead } from "../Lead.js"
 import { plan as planLead } from "../Lead.js"
-import { RejectedLocally, Undetermined } from "../Outcome.js"
-import * as Outcomes from "./outcomes.js"
-import { fateOf } from "./plan.js"
-import type { RunState, ToSubmit } from "./runState.js"
-import { withMetadata } from "./runState.js"
+import type * as Lifecycle from "./lifecycle.js"
+import type { Admission, RunEvent } from "./events.js"
+import type { Settings } from "./settings.js"
 
 const describeRule = (code: string): string =>
   ({
@@ -27,85 +26,47 @@ const describeRule = (code: string): string =>
     WRONG_METADATA_FORMAT: "the metadata is neither a string nor an object"
   } as Record<string, string>)[code] ?? code
 
-/**
- * Validates a chunk and folds duplicates; the leads that may need sending. Each candidate is
- * the lead's record in `state.active`, so the skipped workflows it carries reach the outcome
- * built from its result (`outcomes.ts`).
- */
-const candidatesOf = (state: RunState, chunk: Chunk.Chunk<Lead>): Array<ToSubmit> => {
-  const { active, counters, settings } = state
-  const candidates: Array<ToSubmit> = []
+/** Validates a chunk by lemlist's rules: each lead, to run (with its workflows) or refused. */
+const admissionsOf = (settings: Settings, chunk: Chunk.Chunk<Lead>): Array<Admission> => {
+  const admissions: Array<Admission> = []
   for (const lead of chunk) {
     const plan = planLead(lead, settings.types, settings.missingInputs)
-    const { key } = plan
-    const skipped = plan.skipped.length > 0 ? { skipped: plan.skipped } : {}
-    if (plan._tag === "Reject") {
-      counters.rejectedLocally++
-      const description = plan.skipped.length > 0
-        ? `no requested workflow can run: ${plan.skipped.map((s) => s.description).join("; ")}`
-        : describeRule(plan.code)
-      state.emit(new RejectedLocally({ key, metadata: lead.metadata, code: plan.code, description, ...skipped }))
-      continue
-    }
-    const running = active.get(key)
-    if (running) {
-      running.followers.push(lead.metadata)
-      continue
-    }
-    const candidate: ToSubmit = {
-      key,
+    const record = {
+      key: plan.key,
       metadata: lead.metadata,
-      types: plan.types,
+      types: plan._tag === "Run" ? plan.types : [],
       input: lead.input,
-      followers: [],
-      ...skipped
+      ...(plan.skipped.length > 0 ? { skipped: plan.skipped } : {})
     }
-    active.set(key, candidate)
-    candidates.push(candidate)
+    if (plan._tag === "Run") {
+      admissions.push({ lead: record })
+      continue
+    }
+    const description = plan.skipped.length > 0
+      ? `no requested workflow can run: ${plan.skipped.map((s) => s.description).join("; ")}`
+      : describeRule(plan.code)
+    admissions.push({ lead: record, rejection: { code: plan.code, description } })
   }
-  return candidates
+  return admissions
 }
 
 /**
- * What the journal says decides each candidate's fate (`fateOf`, which `Enrichment.plan` uses
- * too): unknown → send; done → re-emit the stored outcome (or resend an undetermined one when
- * asked); submitted → await its result; submitting (a hard kill mid-call) → undetermined,
- * unless resending is asked.
+ * Reads a chunk: validates it, reads the journal's entries of its leads, and tells the owner,
+ * which folds duplicates into the lead already on its way and decides each lead's fate from its
+ * entry (`fateOf`, which `Enrichment.plan` uses too); the leads to send.
  *
  * @internal
  */
-export const admit = (state: RunState) => (chunk: Chunk.Chunk<Lead>): Effect.Effect<Chunk.Chunk<ToSubmit>, JournalError> =>
+export const admit = (deps: {
+  readonly settings: Settings
+  readonly journal: Journal.Service
+  readonly ask: <A>(event: (reply: (a: A) => void) => RunEvent) => Effect.Effect<A>
+}) =>
+(chunk: Chunk.Chunk<Lead>): Effect.Effect<Chunk.Chunk<Lifecycle.Lead>, JournalError> =>
   Effect.gen(function*() {
-    state.flow.outstanding += chunk.length
-    state.counters.read += chunk.length
-    const candidates = candidatesOf(state, chunk)
-    if (candidates.length === 0) return Chunk.empty<ToSubmit>()
-    const known = yield* state.journal.lookup(candidates.map((c) => c.key))
-    const resend = state.settings.resendUndetermined
-    const toSubmit: Array<ToSubmit> = []
-    for (const candidate of candidates) {
-      const entry = known.get(candidate.key)
-      const fate = fateOf(entry, resend)
-      if (fate === "send") {
-        toSubmit.push(candidate)
-      } else if (entry?._tag === "Done") {
-        // Settled, not just emitted: duplicates of it in this chunk get their copy too.
-        state.counters.resumed += 1 + candidate.followers.length
-        state.settle(candidate.key, withMetadata(entry.outcome, candidate.metadata), false)
-      } else if (entry?._tag === "Submitted") {
-        // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
-        // receiver, when its URL outlived that run (poll after the grace).
-        state.awaitResult(candidate, entry.enrichmentId, "an earlier run")
-      } else {
-        state.settle(
-          candidate.key,
-          new Undetermined({
-            ...Outcomes.identity(candidate),
-            errorTag: "Interrupted",
-            description: "an earlier run stopped while sending this lead: lemlist may have enriched it"
-          })
-        )
-      }
-    }
-    return Chunk.unsafeFromArray(toSubmit)
+    const leads = admissionsOf(deps.settings, chunk)
+    const keys = [...new Set(leads.flatMap((a) => (a.rejection === undefined ? [a.lead.key] : [])))]
+    const entries = keys.length === 0 ? new Map() : yield* deps.journal.lookup(keys)
+    const toSend = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Read", leads, entries, reply }))
+    return Chunk.unsafeFromArray(toSend)
   })

@@ -6,12 +6,9 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { EnrichmentType } from "@lemlist-effect/contract"
-import type { Bulk } from "@lemlist-effect/contract"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { flow, identity } from "effect/Function"
@@ -25,6 +22,7 @@ import { rateLimitInfo } from "./clientHeaders.js"
 import * as RequestCount from "./requestCount.js"
 import * as Response from "./clientResponse.js"
 import { isTransient, retrySchedule, safeToResend } from "./clientRetry.js"
+import { type Call, routes, type Safety } from "./clientRoutes.js"
 import { fromRequestError, fromResponseError } from "./clientTransport.js"
 
 /** @internal */
@@ -35,29 +33,6 @@ export const defaultTimeout: Duration.DurationInput = "30 seconds"
 
 /** @internal */
 export const defaultMaxRateLimitWait: Duration.DurationInput = "60 seconds"
-
-type Safety = "idempotent" | "nonIdempotent"
-
-interface Call<A> {
-  readonly route: Response.Route
-  readonly safety: Safety
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly id?: string | undefined
-  readonly attributes?: Record<string, unknown>
-  readonly decode: (status: number, body: Response.Body) => Either.Either<A, E.LemlistError>
-}
-
-const flags = (types: ReadonlyArray<EnrichmentType.EnrichmentType>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const type of types) out[EnrichmentType.queryFlag[type]] = "true"
-  return out
-}
-
-const inputParams = (input: Bulk.EnrichmentInput): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(input)) if (typeof v === "string" && v !== "") out[k] = v
-  return out
-}
 
 /** @internal */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
@@ -183,86 +158,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       )
 
     const service: Service = {
-      bulkEnrich: (items, opts) =>
-        run({
-          route: "bulkEnrich",
-          safety: "nonIdempotent",
-          request: HttpClientRequest.post("/v2/enrichments/bulk").pipe(
-            opts?.webhookUrl === undefined ? identity : HttpClientRequest.setUrlParam("webhookUrl", opts.webhookUrl),
-            HttpClientRequest.bodyUnsafeJson(items)
-          ),
-          attributes: { "lemlist.items": items.length },
-          decode: (status, body) => Response.bulkEntries(status, body, items.length)
-        }, opts?.hooks),
-      enrich: (input, types, opts) =>
-        run({
-          route: "enrich",
-          safety: "nonIdempotent",
-          request: HttpClientRequest.post("/enrich").pipe(
-            HttpClientRequest.setUrlParams({
-              ...flags(types),
-              ...inputParams(input),
-              ...(opts?.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl })
-            })
-          ),
-          attributes: { "lemlist.types": types.join(",") },
-          decode: Response.enrichmentId
-        }),
-      enrichLead: (leadId, types, opts) =>
-        run({
-          route: "enrichLead",
-          safety: "nonIdempotent",
-          id: leadId,
-          request: HttpClientRequest.post(`/leads/${encodeURIComponent(leadId)}/enrich`).pipe(
-            HttpClientRequest.setUrlParams({
-              ...flags(types),
-              ...(opts?.force === true ? { force: "true" } : {}),
-              ...(opts?.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl })
-            })
-          ),
-          attributes: { "lemlist.types": types.join(","), "lemlist.lead_id": leadId },
-          decode: Response.enrichmentId
-        }),
-      getEnrichment: (id, opts) =>
-        run({
-          route: "getEnrichment",
-          safety: "idempotent",
-          id,
-          request: HttpClientRequest.get(`/enrich/${encodeURIComponent(id)}`),
-          attributes: { "lemlist.enrichment_id": id },
-          decode: (status, body) => Response.enrichmentStatus(id, status, body, opts?.types)
-        }),
-      credits: run({
-        route: "credits",
-        safety: "idempotent",
-        request: HttpClientRequest.get("/team/credits"),
-        decode: Response.credits
-      }),
-      createHook: (request) =>
-        run({
-          route: "createHook",
-          // Not a credit spender, but not idempotent either: a resend could register it twice.
-          safety: "nonIdempotent",
-          request: HttpClientRequest.post("/hooks").pipe(HttpClientRequest.bodyUnsafeJson(request)),
-          // The secret is in the body only, never in an attribute.
-          attributes: { "lemlist.hook_type": request.type ?? "all" },
-          decode: Response.hook
-        }),
-      listHooks: run({
-        route: "listHooks",
-        safety: "idempotent",
-        request: HttpClientRequest.get("/hooks"),
-        decode: Response.hooks
-      }),
-      deleteHook: (id) =>
-        run({
-          route: "deleteHook",
-          safety: "idempotent",
-          id,
-          request: HttpClientRequest.del(`/hooks/${encodeURIComponent(id)}`),
-          attributes: { "lemlist.hook_id": id },
-          decode: (status, body) => Response.deletedHook(id, status, body)
-        }),
+      ...routes(run),
       stats: Effect.sync((): ClientStats => ({ ...counters }))
     }
     return service

@@ -4,9 +4,18 @@
  * @internal
  */
 import type { EnrichmentType, Result, Validation } from "@lemlist-effect/contract"
+import type { EnrichmentStatus } from "../LemlistClient.js"
 import type { Outcome } from "../Outcome.js"
 import { Enriched, Failed, NotFound } from "../Outcome.js"
-import type { Delivery } from "./resultHub.js"
+
+/** A finished enrichment, whichever channel brought it (the poller's statuses, as is). @internal */
+export type Delivery = Extract<EnrichmentStatus, { readonly _tag: "Done" | "Failed" }>
+
+/** A copy with other metadata, of the same class (a plain spread would lose the prototype). @internal */
+export const withMetadata = (outcome: Outcome, metadata: unknown): Outcome =>
+  outcome.metadata === metadata
+    ? outcome
+    : (Object.assign(Object.create(Object.getPrototypeOf(outcome)), outcome, { metadata }) as Outcome)
 
 /** Keeps only the requested workflows of a result. */
 const pick = (result: Result.EnrichmentResult, types: ReadonlyArray<EnrichmentType.EnrichmentType>): Result.EnrichmentResult =>

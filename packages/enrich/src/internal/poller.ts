@@ -1,86 +1,85 @@
 /**
- * Polling: the ids whose result has not come, each on its own backoff, paced by the client's
- * shared limiter; alone without webhooks, the safety net with them.
+ * Polling: alone without webhooks, the safety net with them. The poller owns only its
+ * schedule (which id to poll when, from the owner's `PollAt` and `StopPolling` commands); what
+ * a poll says goes back to the owner as an event, which decides what comes next (another poll
+ * later, a result, giving up). Polls are paced by the client's shared limiter.
  *
  * @internal
  */
+import type { EnrichmentType } from "@lemlist-effect/contract"
+import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as LemlistClient from "../LemlistClient.js"
 import type * as LemlistError from "../LemlistError.js"
-import { Failed } from "../Outcome.js"
-import * as Outcomes from "./outcomes.js"
-import type { Polled, RunState } from "./runState.js"
+import * as DueQueue from "./dueQueue.js"
+import type { PollCommand, RunEvent } from "./events.js"
 
-/** Stops polling an id and settles its lead without a result. */
-const giveUp = (
-  state: RunState,
-  id: string,
-  entry: Polled,
-  failure: { readonly reason: "Deadline" | "UnknownStatus" | "Expired"; readonly code?: string; readonly description: string }
-) => {
-  state.stopAwaiting(id)
-  state.hub.forget(id)
-  const lead = state.active.get(entry.key)
-  const who = lead === undefined ? { key: entry.key, metadata: undefined } : Outcomes.identity(lead)
-  state.settle(entry.key, new Failed({ ...who, enrichmentId: id, ...failure }))
-}
-
-const poll = (state: RunState, id: string): Effect.Effect<void, LemlistError.Unauthorized> =>
-  Effect.gen(function*() {
-    const { polled, settings } = state
-    const entry = polled.get(id)
-    if (!entry) return
-    const status = yield* Effect.either(state.client.getEnrichment(id, { types: entry.types }))
-    if (!polled.has(id)) return // a webhook won the race
-    const reschedule = () => {
-      entry.attempts++
-      const now = state.now()
-      if (now < entry.deadlineAt) {
-        return state.due.push(id, now + Math.min(settings.polling.maxInterval, settings.polling.initialDelay * 2 ** entry.attempts))
-      }
-      giveUp(state, id, entry, {
-        reason: "Deadline",
-        description: `no result within ${Duration.format(Duration.millis(settings.polling.deadline))}`
-      })
-    }
+/** What one poll tells the owner. */
+const poll = (client: LemlistClient.Service, id: string, types: ReadonlyArray<EnrichmentType.EnrichmentType>) =>
+  Effect.map(Effect.either(client.getEnrichment(id, { types })), (status): RunEvent | LemlistError.Unauthorized => {
     if (status._tag === "Left") {
       const error = status.left
-      if (error._tag === "Unauthorized") return yield* Effect.fail(error)
+      if (error._tag === "Unauthorized") return error
       // lemlist forgot the id (expired, or a mock restarted): waiting longer cannot help.
       if (error._tag === "NotFound") {
-        return giveUp(state, id, entry, { reason: "Expired", code: "NOT_FOUND", description: `lemlist no longer knows ${id}` })
+        return { _tag: "PollGaveUp", enrichmentId: id, reason: "Expired", code: "NOT_FOUND", description: `lemlist no longer knows ${id}` }
       }
-      return reschedule()
+      return { _tag: "PollFailed", enrichmentId: id }
     }
     const s = status.right
     switch (s._tag) {
       case "InProgress":
-        return reschedule()
+        return { _tag: "PollFailed", enrichmentId: id }
       case "Done":
       case "Failed":
-        state.hub.deliver(s)
-        return
+        return { _tag: "Delivered", delivery: s }
       case "UnknownStatus":
-        return giveUp(state, id, entry, {
+        return {
+          _tag: "PollGaveUp",
+          enrichmentId: id,
           reason: "UnknownStatus",
           code: s.status,
           description: `lemlist answered an unknown status: ${s.status}`
-        })
+        }
     }
   })
 
 /** Polls what is due, forever (the run interrupts it). @internal */
-export const poller = (state: RunState): Effect.Effect<never, LemlistError.Unauthorized> =>
+export const poller = (deps: {
+  readonly client: LemlistClient.Service
+  readonly concurrency: number
+  readonly now: () => number
+  readonly commands: Queue.Dequeue<PollCommand>
+  readonly events: Queue.Enqueue<RunEvent>
+}): Effect.Effect<never, LemlistError.Unauthorized> =>
   Effect.gen(function*() {
-    const { concurrency } = state.settings.polling
+    const { client, commands, concurrency, events, now } = deps
+    const due = DueQueue.make()
+    // The ids polled, with their workflows; an id the owner stopped is skipped when due.
+    const live = new Map<string, ReadonlyArray<EnrichmentType.EnrichmentType>>()
+    const follow = (command: PollCommand) => {
+      if (command._tag === "Stop") live.delete(command.id)
+      else {
+        live.set(command.id, command.types)
+        due.push(command.id, command.at)
+      }
+    }
     for (;;) {
-      const ids = state.due.takeDue(state.now(), concurrency * 5).filter((id) => state.polled.has(id))
+      Chunk.forEach(yield* Queue.takeAll(commands), follow)
+      const ids = due.takeDue(now(), concurrency * 5).filter((id) => live.has(id))
       if (ids.length > 0) {
-        yield* Effect.forEach(ids, (id) => poll(state, id), { concurrency, discard: true })
-        yield* state.publish
+        yield* Effect.forEach(ids, (id) =>
+          Effect.flatMap(poll(client, id, live.get(id)!), (event) => {
+            if (event._tag === "Unauthorized") return Effect.fail(event)
+            // A webhook may have won the race meanwhile: the owner ignores what no longer applies.
+            if (event._tag !== "PollFailed") live.delete(id)
+            return Queue.offer(events, event)
+          }), { concurrency, discard: true })
       } else {
-        const next = state.due.nextDueAt()
-        yield* Effect.sleep(Duration.millis(Math.max(10, Math.min(1000, (next ?? Infinity) - state.now()))))
+        const next = due.nextDueAt()
+        yield* Effect.sleep(Duration.millis(Math.max(10, Math.min(1000, (next ?? Infinity) - now()))))
       }
     }
   })

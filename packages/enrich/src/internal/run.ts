@@ -2,23 +2,28 @@
  * The data path of `Enrichment.run` (docs/architecture.md): validate → journal → batch →
  * submit → journal → collect → journal → emit.
  *
- * A producer fiber reads the leads (`admit.ts`) and submits batches (`submit.ts`); results
- * arrive through the result hub (webhooks, and `poller.ts`); a writer fiber records outcomes
- * in the journal, then hands them to the output mailbox. A semaphore bounds the leads read but
- * not yet emitted, so memory stays flat and the stream exerts backpressure on its source.
+ * One fiber owns the run's state (`owner.ts`), applying each lead's lifecycle (`lifecycle.ts`)
+ * to the events the others send it: a producer fiber reads the leads (`admit.ts`) and submits
+ * batches (`submit.ts`); results arrive from the webhook receiver's subscription and from the
+ * poller (`poller.ts`). The owner records outcomes in the journal, then hands them to the output
+ * mailbox. A semaphore bounds the leads read but not yet emitted, so memory stays flat and the
+ * stream exerts backpressure on its source.
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Record from "effect/Record"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { Options } from "../Enrichment.js"
-import { CreditsExhausted, InsufficientCreditsForRun, type JournalError } from "../EnrichmentError.js"
+import type { CreditsExhausted, JournalError } from "../EnrichmentError.js"
+import { InsufficientCreditsForRun } from "../EnrichmentError.js"
 import { Journal } from "../Journal.js"
 import * as Lead from "../Lead.js"
 import { LemlistClient } from "../LemlistClient.js"
@@ -27,17 +32,19 @@ import type { Outcome } from "../Outcome.js"
 import * as Progress from "../Progress.js"
 import { WebhookReceiver } from "../WebhookReceiver.js"
 import { admit } from "./admit.js"
+import * as Owner from "./owner.js"
+import type { RunEvent } from "./events.js"
 import { isStream, maxRunCost } from "./plan.js"
-import * as RequestCount from "./requestCount.js"
+import type { PollCommand } from "./events.js"
 import { poller } from "./poller.js"
-import * as ResultHub from "./resultHub.js"
-import * as RunState from "./runState.js"
+import * as RequestCount from "./requestCount.js"
+import * as Settings from "./settings.js"
 import { submit } from "./submit.js"
 
 type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized
 
 /** The most the run can cost against what the team has (needs an array, `total` or `budget`). */
-const checkCredits = (client: LemlistClient["Type"], settings: RunState.Settings, options: Options, leads: unknown) =>
+const checkCredits = (client: LemlistClient["Type"], settings: Settings.Settings, options: Options, leads: unknown) =>
   Effect.gen(function*() {
     const mode = options.creditCheck ?? "fail"
     if (mode === "off") return
@@ -77,66 +84,78 @@ const start = <E, R>(
     const client = yield* LemlistClient
     const journal = yield* Journal
     const receiver = yield* Effect.serviceOption(WebhookReceiver)
-    const settings = RunState.settings(options, Option.getOrUndefined(receiver))
+    const settings = Settings.settings(options, Option.getOrUndefined(receiver))
+    // Subscribed first: results that come from now on (lemlist's retries reaching a restarted
+    // process) wait for the owner in the subscription.
+    const results = Option.isSome(receiver) ? yield* receiver.value.subscribe : undefined
     yield* checkCredits(client, settings, options, leads)
 
-    const state = yield* RunState.make({
-      settings,
-      client,
-      journal,
-      hub: Option.match(receiver, { onNone: () => ResultHub.make(), onSome: (r) => r.hub }),
-      progress: options.progress ?? (yield* Progress.make(options.total)),
-      requestCount
-    })
-    const { flow } = state
+    const clock = yield* Effect.clock
+    const now = () => clock.unsafeCurrentTimeMillis()
+    const progress = options.progress ?? (yield* Progress.make(options.total))
     const out = yield* Mailbox.make<Outcome, RunError | E>({ capacity: 4096 })
     const inFlight = yield* Effect.makeSemaphore(settings.maxInFlight)
+    const events = yield* Queue.bounded<RunEvent>(4096)
+    const polls = yield* Queue.unbounded<PollCommand>()
+    const tell = (event: RunEvent) => Queue.offer(events, event)
+    const ask = <A>(event: (reply: (a: A) => void) => RunEvent) =>
+      Effect.flatMap(Deferred.make<A>(), (deferred) =>
+        Effect.zipRight(tell(event((a) => Deferred.unsafeDone(deferred, Effect.succeed(a)))), Deferred.await(deferred)))
 
-    // The end, once the input is read and every lead has its outcome out.
-    const finish = Effect.zipRight(
-      state.publishNow,
-      Effect.suspend(() => flow.creditsGone ? out.fail(new CreditsExhausted({ notSubmitted: flow.notSubmitted })) : out.end)
-    )
-
-    // Outcomes to the journal first, then out: an emitted outcome is always recorded.
-    const writer = Effect.gen(function*() {
-      for (;;) {
-        const batch = Chunk.toReadonlyArray(yield* Queue.takeBetween(state.emissions, 1, 1000))
-        yield* journal.recordOutcomes(batch.filter((e) => e.store).map((e) => e.outcome))
-        for (const e of batch) e.onRecorded?.()
-        for (const { outcome } of batch) state.outcomeCounts[outcome._tag]++
-        yield* out.offerAll(batch.map((e) => e.outcome))
-        flow.outstanding -= batch.length
-        yield* inFlight.release(batch.length)
-        yield* state.publish
-        if (flow.inputDone && flow.outstanding === 0) return yield* finish
-      }
+    // Progress is a fold over the run's events (the leads' states) and its own requests,
+    // published at most every 50 ms of the clock: a snapshot per outcome would cost more than it.
+    let lastPublished = -Infinity
+    const owner = Owner.make<RunError | E>({
+      settings,
+      journal,
+      now,
+      out,
+      polls,
+      onRound: (tally, extra, emitted, last) =>
+        Effect.zipRight(
+          inFlight.release(emitted),
+          !last && now() - lastPublished < 50 ? Effect.void : Effect.suspend(() => {
+            lastPublished = now()
+            return SubscriptionRef.update(progress, (p) => ({
+              ...p,
+              read: extra.read,
+              rejectedLocally: tally.rejectedLocally,
+              submitted: tally.submitted,
+              pending: tally.pending,
+              pendingFromEarlierRun: tally.pendingFromEarlierRun,
+              resumed: tally.resumed + extra.copies.resumed,
+              creditsSpent: tally.creditsSpent,
+              outcomes: Record.map(tally.outcomes, (n, tag) => n + extra.copies.outcomes[tag]),
+              requests: requestCount.requests,
+              rateLimited: requestCount.rateLimited,
+              updatedAt: lastPublished
+            }))
+          })
+        )
     })
 
     const source: Stream.Stream<Lead.Lead, E, R> = isStream(leads) ? leads : Stream.fromIterable(leads)
     const producer = source.pipe(
       Stream.rechunk(settings.batchSize),
-      Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit(state)(chunk))),
+      Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit({ settings, journal, ask })(chunk))),
       Stream.groupedWithin(settings.batchSize, options.batchWait ?? "200 millis"),
-      Stream.mapEffect(submit(state), { concurrency: options.concurrency ?? 2 }),
+      Stream.mapEffect(submit({ settings, client, journal, tell, ask }), { concurrency: options.concurrency ?? 2 }),
       Stream.runDrain,
-      Effect.zipRight(Effect.suspend(() => {
-        flow.inputDone = true
-        return flow.outstanding === 0 ? finish : Effect.void
-      }))
+      Effect.zipRight(tell({ _tag: "InputDone" }))
     )
 
     // A failure or a defect in a background fiber ends the stream with it (otherwise the
     // stream would never end).
-    const guard = <A extends RunError | E, Req>(self: Effect.Effect<void, A, Req>) =>
+    const guard = <A extends RunError | E, Req>(self: Effect.Effect<unknown, A, Req>) =>
       self.pipe(Effect.catchAll((e) => out.fail(e)), Effect.catchAllDefect((defect) => out.failCause(Cause.die(defect))))
-    yield* Effect.forkScoped(guard(writer))
+    yield* Effect.forkScoped(guard(owner.run(events)))
     yield* Effect.forkScoped(guard(producer))
-    const pollFiber = yield* Effect.forkScoped(guard(poller(state)))
-    yield* Effect.addFinalizer(() =>
-      Effect.zipRight(Fiber.interrupt(pollFiber), Effect.sync(() => {
-        for (const id of state.polled.keys()) state.hub.forget(id)
-      }))
-    )
+    yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))
+    if (results !== undefined) {
+      yield* Effect.forkScoped(
+        Stream.runForEachChunk(results, (chunk) =>
+          Queue.offerAll(events, Chunk.map(chunk, (received): RunEvent => ({ _tag: "Delivered", delivery: received.delivery, received }))))
+      )
+    }
     return Mailbox.toStream(out)
   })

@@ -1,6 +1,6 @@
 /**
  * The webhook receiver: token check, size cap, JSON and schema validation, then hand-over to
- * the result hub. The decision is one framework-free function (`receive`); two thin adapters
+ * the runs that await results (`deliveries.ts`). The decision is one framework-free function (`receive`); two thin adapters
  * serve it as a web handler (`Request → Response`) and as a Node listener (`(req, res)`), the
  * second without building web requests, which costs more than the work itself.
  *
@@ -11,7 +11,8 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { Delivery, ResultHub } from "./resultHub.js"
+import type { Deliveries } from "./deliveries.js"
+import type { Delivery } from "./outcomes.js"
 
 const decodeBody = Schema.decodeUnknownEither(Result.WebhookBody)
 const utf8 = new TextDecoder("utf-8", { fatal: true })
@@ -26,7 +27,7 @@ export interface ReceiverCounters {
 /** @internal */
 export interface Receiver {
   readonly token: string
-  readonly hub: ResultHub
+  readonly deliveries: Deliveries
   readonly maxBodyBytes: number
   readonly counters: ReceiverCounters
 }
@@ -82,10 +83,10 @@ const screen = (receiver: Receiver, envelope: Envelope, declaredLength: number):
 
 const tooLarge = (receiver: Receiver) => refuse(receiver, 413, `body larger than ${receiver.maxBodyBytes} bytes`)
 
-/** Decodes a body read whole and hands its results over. */
 /**
- * Hands the deliveries to the hub. The answer waits for the results to be recorded (when the
- * run asks for it): a 200 then means "safe", and a crash before it leaves lemlist retrying.
+ * Decodes a body read whole and publishes its results. The answer waits for the results to be
+ * recorded by the run that awaits them: a 200 then means "safe", and a crash before it leaves
+ * lemlist retrying.
  */
 const consume = (receiver: Receiver, bytes: Uint8Array): Answer | Promise<Answer> => {
   let parsed: unknown
@@ -99,7 +100,7 @@ const consume = (receiver: Receiver, bytes: Uint8Array): Answer | Promise<Answer
   let recorded: Array<Promise<void>> | undefined
   for (const delivery of toDeliveries(body.right)) {
     receiver.counters.items++
-    const pending = receiver.hub.deliver(delivery)
+    const pending = receiver.deliveries.publish(delivery)
     if (pending !== undefined) (recorded ??= []).push(pending)
   }
   receiver.counters.accepted++
