@@ -2,7 +2,9 @@
  * One run of the library: `Enrichment.run` over a generator, against a served mock, results
  * by webhook to a `WebhookReceiver.layerServer` on loopback (or by polling).
  */
-import { FetchHttpClient } from "@effect/platform"
+// The module, not the barrel: `@effect/platform`'s index loads every module of the package
+// (about 60 MB of RSS under tsx), which the library itself never imports.
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Enrichment, Journal, LemlistClient, RequestPacer, WebhookReceiver } from "@lemlist-effect/enrich"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { createServer } from "node:http"

@@ -1,161 +1,273 @@
 /**
- * Scenario 3, memory: peak RSS (`process.resourceUsage().maxRSS`) of a process that streams N
- * leads, for two sizes, as a ratio (goal: the larger under 1.3 times the smaller):
- *  - from a generator through `Enrichment.run` (SQLite journal in a temp dir, since the
- *    memory journal keeps every outcome by design), against the mock served in its own
- *    process, limit off, latency 0, results by webhook;
- *  - from a CSV file through the CLI (`lemlist-enrich run`, called in-process on its embedded
- *    mock with the limit off, CSV output and SQLite journal in a temp dir).
- * Every measurement is a fresh child process, so that peaks do not carry over.
+ * Scenario 3, memory (issue 14, goal 4): peak RSS (`process.resourceUsage().maxRSS`) of a
+ * process that streams N leads to the mock and collects their results, for 100,000 and
+ * 1,000,000 leads, on two sides doing the same job:
+ *  - **baseline**: the plain fetch + promise-pool code of `bench/lib/baseline.ts` (no Effect);
+ *  - **library**: `Enrichment.run` over a generator, as `bench/lib/library.ts` runs it
+ *    (SQLite journal in a temp dir, receiver `WebhookReceiver.layerServer`).
+ * Goals: the library's peak at most 1.5 times the baseline's at each size, and flat (1M / 100k
+ * at most 1.1). Then the heap per lead in flight: heapUsed after a GC with `maxInFlight` leads
+ * in flight (the mock holding their results back) minus heapUsed after a GC with none, divided.
+ *
+ * Every measurement is a fresh child process (`--worker baseline|library|inflight`) that
+ * imports only its own side, so that a peak is its own; the mock runs in a process of its own
+ * (`bench/lib/mockProcess.ts`), limit off, latency 0, results by webhook.
+ *
+ *   node --import tsx bench/scenarios/memory.ts [--quick] [--sizes 100000,1000000]
+ *     [--sides baseline,library,inflight] [--max-in-flight 20000] [--cpu-prof-dir DIR] [--old-space-mb N]
  */
-import * as Cli from "@lemlist-effect/cli/Cli"
-import * as CliIo from "@lemlist-effect/cli/CliIo"
-import { RequestPacer } from "@lemlist-effect/enrich"
-import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
-import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { emit, isMain, log, machine, median, parseArgs, report, runTs, type ScenarioResult } from "../lib/common.js"
-import { leadInput } from "../lib/leads.js"
-import { limitOff, runLibrary } from "../lib/library.js"
+import { emit, isMain, log, machine, parseArgs, report, runTs, type ScenarioResult } from "../lib/common.js"
 import { startMock } from "../lib/mockChild.js"
 
 const KEY = "bench-memory"
 const self = new URL(import.meta.url).pathname
+const MB = 2 ** 20
+
+type Side = "baseline" | "library"
 
 interface Measure {
-  readonly source: "generator" | "csv"
+  readonly side: Side
   readonly leads: number
+  /** Peak RSS of the whole process, MB. */
   readonly peakRssMb: number
-  /** RSS once everything is imported, before the run. */
+  /** RSS once this side's modules are imported, before the run, MB. */
   readonly startRssMb: number
   readonly wallS: number
-  readonly outcomes: number
-  readonly exitCode?: number
-  readonly summary?: unknown
+  readonly cpuS: number
+  /** Outcomes (library) or distinct results by webhook (baseline). */
+  readonly results: number
 }
 
-const mb = (kb: number) => kb / 1024
+interface InFlight {
+  readonly maxInFlight: number
+  readonly inFlight: number
+  readonly heapNoneMb: number
+  readonly heapInFlightMb: number
+  readonly externalNoneMb: number
+  readonly externalInFlightMb: number
+  readonly rssNoneMb: number
+  readonly rssInFlightMb: number
+  readonly heapBytesPerLead: number
+}
 
-const writeCsv = async (file: string, n: number) => {
-  const out = fs.createWriteStream(file)
-  out.write("First Name,Last Name,Company,Website\n")
-  for (let i = 0; i < n; i += 1000) {
-    let buf = ""
-    for (let j = i; j < Math.min(n, i + 1000); j++) {
-      const l = leadInput(j)
-      buf += `${l.firstName},${l.lastName},${l.companyName},https://www.${l.companyDomain}/about\n`
-    }
-    if (!out.write(buf)) await new Promise<void>((r) => out.once("drain", () => r()))
+const rssTicker = (label: string, progress: () => string) =>
+  setInterval(() => log(`${label}: ${progress()}, rss ${(process.memoryUsage().rss / MB).toFixed(0)} MB`), 5000)
+
+// ---- workers (each in its own process) ---------------------------------------------------------
+
+const baselineWorker = async (apiUrl: string, n: number): Promise<Measure> => {
+  const { runBaseline, tinyReceiver } = await import("../lib/baseline.js")
+  const receiver = await tinyReceiver()
+  const startRssMb = process.memoryUsage().rss / MB
+  const ticker = rssTicker(`baseline ${n}`, () => `${receiver.seen.size} results`)
+  try {
+    const r = await runBaseline({ apiUrl, apiKey: KEY, n, receiver })
+    if (r.results !== n) throw new Error(`baseline: ${r.results} results of ${n}`)
+    return { side: "baseline", leads: n, peakRssMb: process.resourceUsage().maxRSS / 1024, startRssMb, wallS: r.wallMs / 1000, cpuS: r.cpuMs / 1000, results: r.results }
+  } finally {
+    clearInterval(ticker)
+    await receiver.close()
   }
-  await new Promise<void>((r) => out.end(r))
 }
 
-/** One measurement, in this (fresh) process. */
-const worker = async (source: "generator" | "csv", n: number): Promise<Measure> => {
+const libraryWorker = async (apiUrl: string, n: number): Promise<Measure> => {
+  const { limitOff, runLibrary } = await import("../lib/library.js")
+  const { JournalSqlite } = await import("@lemlist-effect/enrich/sqlite")
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lemlist-bench-mem-"))
   try {
-    if (source === "generator") {
-      const mock = await startMock({ apiKeys: [KEY], seed: 7, latency: 0, credits: 1e12, retentionMs: 5_000, rateLimit: { enabled: false, limit: 1_000_000 } })
-      try {
-        const startRssMb = process.memoryUsage().rss / 2 ** 20
-        const t0 = performance.now()
-        const run = await runLibrary({
-          apiUrl: mock.apiUrl,
-          apiKey: KEY,
-          n,
-          pacing: limitOff,
-          receiver: "mounted",
-          journal: JournalSqlite.layer({ filename: path.join(dir, "journal.sqlite") }),
-          onTick: (o) => log(`generator ${n}: ${o} outcomes, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`)
-        })
-        return { source, leads: n, peakRssMb: mb(process.resourceUsage().maxRSS), startRssMb, wallS: (performance.now() - t0) / 1000, outcomes: run.outcomes }
-      } finally {
-        await mock.close()
+    const startRssMb = process.memoryUsage().rss / MB
+    let ticks = 0
+    const r = await runLibrary({
+      apiUrl,
+      apiKey: KEY,
+      n,
+      pacing: limitOff,
+      receiver: "layerServer",
+      journal: JournalSqlite.layer({ filename: path.join(dir, "journal.sqlite") }),
+      onTick: (o) => {
+        if (++ticks % 5 === 0) log(`library ${n}: ${o} outcomes, rss ${(process.memoryUsage().rss / MB).toFixed(0)} MB`)
       }
-    }
-    const csv = path.join(dir, "leads.csv")
-    await writeCsv(csv, n)
-    const io = CliIo.capture({ env: {} })
-    const startRssMb = process.memoryUsage().rss / 2 ** 20
-    const t0 = performance.now()
-    const ticker = setInterval(() => log(`csv ${n}: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`), 5000)
-    const code = await Effect.runPromise(
-      Cli.main(["run", csv, "--types", "find_email", "--out", path.join(dir, "out.csv"), "--yes", "--json", "--mock"], {
-        mock: {
-          options: { latency: 0, credits: 1e12, retentionMs: 5_000, rateLimit: { enabled: false, limit: 1_000_000 } }
-        }
-      }).pipe(Effect.provide(Layer.merge(CliIo.layer(io.service), RequestPacer.layer(limitOff))))
-    ).finally(() => clearInterval(ticker))
-    // 1 = finished, some leads failed (still a complete run for memory's sake; the summary says why).
-    if (code !== 0 && code !== 1) throw new Error(`the CLI ended with ${code}: ${io.err().slice(-2000)} ${io.out().slice(-2000)}`)
-    const summary = JSON.parse(io.out().trim().split("\n").pop()!) as Record<string, unknown>
-    const lines = fs.readFileSync(path.join(dir, "out.csv"), "utf8").split("\n").filter((l) => l.length > 0).length - 1
-    if (lines !== n) throw new Error(`the CLI wrote ${lines} rows of ${n}: ${JSON.stringify(summary)}`)
-    return { source, leads: n, peakRssMb: mb(process.resourceUsage().maxRSS), startRssMb, wallS: (performance.now() - t0) / 1000, outcomes: lines, exitCode: code, summary }
+    })
+    if (r.outcomes !== n) throw new Error(`library: ${r.outcomes} outcomes of ${n}: ${JSON.stringify(r.byTag)}`)
+    return { side: "library", leads: n, peakRssMb: process.resourceUsage().maxRSS / 1024, startRssMb, wallS: r.wallMs / 1000, cpuS: r.cpuMs / 1000, results: r.outcomes }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 
+/**
+ * Heap per lead in flight: two warm-up runs of up to 2,000 leads to completion (latency 0), heapUsed after a GC (none
+ * in flight); then the mock's latency set to 10 minutes and a run of `maxInFlight` leads,
+ * heapUsed after a GC once the mock has accepted them all (all in flight), then exit.
+ */
+const inFlightWorker = async (mockUrl: string, maxInFlight: number): Promise<InFlight> => {
+  const FetchHttpClient = await import("@effect/platform/FetchHttpClient")
+  const { Enrichment, LemlistClient, RequestPacer, WebhookReceiver } = await import("@lemlist-effect/enrich")
+  const { JournalSqlite } = await import("@lemlist-effect/enrich/sqlite")
+  const { Effect, Fiber, Layer, Redacted, Stream } = await import("effect")
+  const { limitOff } = await import("../lib/library.js")
+  const { leads } = await import("../lib/leads.js")
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) throw new Error("run the in-flight worker with --expose-gc")
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lemlist-bench-mem-"))
+  const admin = async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${mockUrl}/__mock${route}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } })
+    })
+    if (!res.ok) throw new Error(`${method} /__mock${route}: ${res.status}`)
+    return res.json() as Promise<unknown>
+  }
+  const created = async () => {
+    const all = (await admin("GET", "/stats")) as Record<string, { enrichmentsCreated: number }>
+    return Object.values(all).reduce((s, t) => s + t.enrichmentsCreated, 0)
+  }
+  const memory = () => {
+    gc()
+    gc()
+    const m = process.memoryUsage()
+    return { heap: m.heapUsed / MB, external: m.external / MB, rss: m.rss / MB }
+  }
+  const layer = Layer.mergeAll(
+    LemlistClient.layer({ apiKey: Redacted.make(KEY), baseUrl: `${mockUrl}/api` }).pipe(
+      Layer.provide(FetchHttpClient.layer),
+      Layer.provide(RequestPacer.layer(limitOff))
+    ),
+    JournalSqlite.layer({ filename: path.join(dir, "journal.sqlite") }),
+    WebhookReceiver.layerServer({ port: 0 })
+  )
+  const run = (n: number, offset: number) =>
+    Enrichment.run(leads(n, offset), { types: ["find_email"], creditCheck: "off", total: n, maxInFlight }).pipe(Stream.runDrain)
+  try {
+    return await Effect.runPromise(Effect.scoped(
+      Effect.gen(function*() {
+        // Warm-up: the same code paths, to completion, so that compiled code is in both figures.
+        yield* run(Math.min(maxInFlight, 2_000), 10_000_000)
+        yield* run(Math.min(maxInFlight, 2_000), 20_000_000)
+        const none = memory()
+        yield* Effect.promise(() => admin("PUT", "/options", { latency: 600_000 }))
+        const before = yield* Effect.promise(created)
+        const fiber = yield* Effect.fork(run(maxInFlight, 30_000_000))
+        const deadline = Date.now() + 180_000
+        let inFlight = 0
+        while ((inFlight = (yield* Effect.promise(created)) - before) < maxInFlight && Date.now() < deadline) {
+          yield* Effect.sleep("200 millis")
+        }
+        yield* Effect.sleep("1 second") // the last answers decoded and recorded
+        const busy = memory()
+        yield* Effect.promise(() => admin("PUT", "/options", { latency: 0 }))
+        yield* Fiber.interrupt(fiber).pipe(Effect.timeout("10 seconds"), Effect.ignore)
+        return {
+          maxInFlight,
+          inFlight,
+          heapNoneMb: none.heap,
+          heapInFlightMb: busy.heap,
+          externalNoneMb: none.external,
+          externalInFlightMb: busy.external,
+          rssNoneMb: none.rss,
+          rssInFlightMb: busy.rss,
+          heapBytesPerLead: ((busy.heap - none.heap) * MB) / inFlight
+        }
+      }).pipe(Effect.provide(layer))
+    ))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// ---- the scenario ------------------------------------------------------------------------------
+
 export const main = async () => {
   const args = parseArgs()
-  const worked = args.named.get("worker")
-  if (worked === "generator" || worked === "csv") {
-    emit(await worker(worked, Number(args.named.get("leads"))))
-    return
+  const worker = args.named.get("worker")
+  if (worker !== undefined) {
+    const url = args.named.get("mock-url")!
+    const n = Number(args.named.get("leads"))
+    if (worker === "baseline") emit(await baselineWorker(`${url}/api`, n))
+    else if (worker === "library") emit(await libraryWorker(`${url}/api`, n))
+    else if (worker === "inflight") emit(await inFlightWorker(url, n))
+    else throw new Error(`unknown worker ${worker}`)
+    process.exit(0)
   }
-  const sizes = {
-    generator: args.quick ? [500, 2_500] : [100_000, 1_000_000],
-    csv: args.quick ? [200, 1_000] : [5_000, 50_000]
-  }
-  const sizesOf = (name: string) => args.named.get(name)?.split(",").map(Number) as [number, number] | undefined
-  sizes.generator = sizesOf("generator-sizes") ?? sizes.generator
-  sizes.csv = sizesOf("csv-sizes") ?? sizes.csv
-  const sources = (args.named.get("sources")?.split(",") ?? ["generator", "csv"]) as Array<"generator" | "csv">
-  const runs = Number(args.named.get("runs") ?? 1)
+  const [small, large] = (args.named.get("sizes")?.split(",").map(Number) ?? (args.quick ? [500, 2_000] : [100_000, 1_000_000])) as [number, number]
+  const maxInFlight = Number(args.named.get("max-in-flight") ?? (args.quick ? 1_000 : 20_000))
+  const sides = args.named.get("sides")?.split(",") ?? ["baseline", "library", "inflight"]
+  // `--cpu-prof-dir DIR`: a V8 CPU profile of each measured worker (bench/lib/profile.ts reads them).
+  const profileDir = args.named.get("cpu-prof-dir")
+  // `--old-space-mb N`: cap V8's old space in the measured workers (how much of a peak is garbage not yet collected).
+  const oldSpaceMb = args.named.get("old-space-mb")
+  const mock = await startMock({ apiKeys: [KEY], seed: 7, latency: 0, credits: 1e12, retentionMs: 5_000, rateLimit: { enabled: false, limit: 1_000_000 } })
   const all: Array<Measure> = []
-  const measure = async (source: "generator" | "csv", n: number) => {
-    const m = await runTs<Measure>(self, ["--worker", source, "--leads", String(n)], { nodeFlags: ["--max-old-space-size=4096"] })
-    log(`memory ${source} ${n}: peak RSS ${m.peakRssMb.toFixed(0)} MB (start ${m.startRssMb.toFixed(0)} MB), ${m.wallS.toFixed(1)} s`)
-    all.push(m)
-  }
-  if (args.quick) {
-    // Quick: the four measurements at once (peak RSS hardly depends on CPU contention).
-    await Promise.all(sources.flatMap((source) => sizes[source].map((n) => measure(source, n))))
-  } else {
-    for (const source of sources) {
-      for (const n of sizes[source]) for (let r = 0; r < runs; r++) await measure(source, n)
+  let inFlight: InFlight | undefined
+  const t0 = performance.now()
+  try {
+    const measure = async (side: Side, n: number) => {
+      const m = await runTs<Measure>(self, ["--worker", side, "--leads", String(n), "--mock-url", mock.url], {
+        timeoutMs: 45 * 60_000,
+        nodeFlags: [
+          ...(profileDir === undefined ? [] : [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`]),
+          ...(oldSpaceMb === undefined ? [] : [`--max-old-space-size=${oldSpaceMb}`])
+        ]
+      })
+      log(`memory ${side} ${n}: peak RSS ${m.peakRssMb.toFixed(0)} MB (start ${m.startRssMb.toFixed(0)} MB), ${m.wallS.toFixed(1)} s, ${m.cpuS.toFixed(1)} s CPU`)
+      all.push(m)
     }
+    const measured = (["baseline", "library"] as const).filter((s) => sides.includes(s))
+    const measureInFlight = async () => {
+      if (!sides.includes("inflight")) return
+      inFlight = await runTs<InFlight>(self, ["--worker", "inflight", "--leads", String(maxInFlight), "--mock-url", mock.url], {
+        nodeFlags: ["--expose-gc"],
+        timeoutMs: 10 * 60_000
+      })
+      log(`memory in flight: ${inFlight.inFlight} leads, heap ${inFlight.heapNoneMb.toFixed(1)} -> ${inFlight.heapInFlightMb.toFixed(1)} MB, ${inFlight.heapBytesPerLead.toFixed(0)} B/lead`)
+    }
+    if (args.quick) {
+      // Quick: every measurement at once (peak RSS and heap after GC hardly depend on CPU contention).
+      await Promise.all([...measured.flatMap((side) => [small, large].map((n) => measure(side, n))), measureInFlight()])
+    } else {
+      for (const n of [small, large]) for (const side of measured) await measure(side, n)
+      await measureInFlight()
+    }
+  } finally {
+    await mock.close()
   }
-  const peak = (source: string, n: number) => median(all.filter((m) => m.source === source && m.leads === n).map((m) => m.peakRssMb))
-  const [gs, gl] = sizes.generator as [number, number]
-  const [cs, cl] = sizes.csv as [number, number]
-  const gRatio = peak("generator", gl) / peak("generator", gs)
-  const cRatio = peak("csv", cl) / peak("csv", cs)
+  const peak = (side: Side, n: number) => all.find((m) => m.side === side && m.leads === n)?.peakRssMb ?? NaN
   const k = (n: number) => n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`
+  const vsSmall = peak("library", small) / peak("baseline", small)
+  const vsLarge = peak("library", large) / peak("baseline", large)
+  const flat = peak("library", large) / peak("library", small)
   const result: ScenarioResult = {
     scenario: "memory",
-    title: "3. Memory: peak RSS streaming leads (limit off, latency 0, webhooks)",
+    title: `3. Memory: peak RSS streaming ${k(small)} and ${k(large)} leads, library vs baseline (limit off, latency 0, webhooks)`,
     quick: args.quick,
-    runs,
+    runs: 1,
     figures: {
-      [`generator ${k(gs)} MB`]: peak("generator", gs),
-      [`generator ${k(gl)} MB`]: peak("generator", gl),
-      "generator ratio": gRatio,
-      [`CLI csv ${k(cs)} MB`]: peak("csv", cs),
-      [`CLI csv ${k(cl)} MB`]: peak("csv", cl),
-      "CLI csv ratio": cRatio
+      [`baseline ${k(small)} MB`]: peak("baseline", small),
+      [`library ${k(small)} MB`]: peak("library", small),
+      [`library/baseline ${k(small)}`]: vsSmall,
+      [`baseline ${k(large)} MB`]: peak("baseline", large),
+      [`library ${k(large)} MB`]: peak("library", large),
+      [`library/baseline ${k(large)}`]: vsLarge,
+      [`baseline ${k(large)}/${k(small)}`]: peak("baseline", large) / peak("baseline", small),
+      [`library ${k(large)}/${k(small)}`]: flat,
+      "baseline start MB": all.find((m) => m.side === "baseline")?.startRssMb ?? NaN,
+      "library start MB": all.find((m) => m.side === "library")?.startRssMb ?? NaN,
+      "leads in flight (maxInFlight)": inFlight?.inFlight ?? NaN,
+      "heap bytes/lead in flight": inFlight?.heapBytesPerLead ?? NaN
     },
     goals: [
-      { name: `generator: peak RSS ${k(gl)} / ${k(gs)}`, target: "< 1.3", value: gRatio, met: gRatio < 1.3 },
-      { name: `CLI csv: peak RSS ${k(cl)} / ${k(cs)}`, target: "< 1.3", value: cRatio, met: cRatio < 1.3 }
+      { name: `library peak RSS / baseline's, ${k(small)}`, target: "≤ 1.5", value: vsSmall, met: vsSmall <= 1.5 },
+      { name: `library peak RSS / baseline's, ${k(large)}`, target: "≤ 1.5", value: vsLarge, met: vsLarge <= 1.5 },
+      { name: `library peak RSS ${k(large)} / ${k(small)}`, target: "≤ 1.1", value: flat, met: flat <= 1.1 }
     ],
-    details: { machine: machine(), measures: all },
+    details: { machine: machine(), seconds: (performance.now() - t0) / 1000, measures: all, inFlight },
     notes: [
-      "generator: SQLite journal (the memory journal keeps every outcome by design), receiver handler mounted on node:http",
-      `CLI: ${k(cs)} and ${k(cl)} rows (not 100k/1M): the CLI's receiver (WebhookReceiver.layerServer) takes ~1 ms of CPU per webhook in the same process as the embedded mock`
+      "each side in its own process, the mock in another; library: SQLite journal in a temp dir, WebhookReceiver.layerServer, pacer limit off, default maxInFlight",
+      "baseline: bench/lib/baseline.ts (4 bulk requests in flight, a tiny node:http receiver); it keeps the ids it was given and the ids it received (two Sets), so it grows with the input",
+      "heap per lead in flight: heapUsed after GC with maxInFlight leads accepted by the mock and their results held back (latency 10 min), minus heapUsed after GC after two warm-up runs of up to 2,000 leads, divided by the leads in flight"
     ]
   }
   report(args, result)
