@@ -18,8 +18,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -50,17 +50,18 @@ export interface Service {
   /** Deliveries accepted and refused, and enrichment items received. */
   readonly counters: { readonly accepted: number; readonly refused: number; readonly items: number }
   /**
-   * The results received from now on, while the scope lasts (`Enrichment.run` subscribes for
-   * the length of a run). Each result is published once (lemlist's retries and duplicates are
-   * answered without it); lemlist's call is answered once a subscriber has recorded it, or every
-   * subscriber has let it pass.
+   * The results received from now on, while the scope lasts, as `PubSub.subscribe` gives them
+   * (`Enrichment.run` subscribes for the length of a run; `Stream.fromQueue` makes a stream of
+   * it). Each result is published once (lemlist's retries and duplicates are answered without
+   * it); lemlist's call is answered once a subscriber has recorded it, or every subscriber has
+   * let it pass. Results that came while nobody subscribed go to the next subscriber.
    */
-  readonly subscribe: Effect.Effect<Stream.Stream<Received>, never, Scope.Scope>
+  readonly subscribe: Effect.Effect<Queue.Dequeue<Received>, never, Scope.Scope>
 }
 
 /**
  * A result as a subscriber of {@link Service.subscribe} sees it: call `recorded` once it is
- * safely stored (lemlist's call is answered then), or `pass` when it is not yours.
+ * safely stored (lemlist's call is answered then), or `pass` (once) when it is not yours.
  *
  * @example
  * ```ts
@@ -70,7 +71,7 @@ export interface Service {
  * const program = Effect.gen(function*() {
  *   const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist" })
  *   const results = yield* receiver.subscribe
- *   yield* results.pipe(
+ *   yield* Stream.fromQueue(results).pipe(
  *     Stream.runForEach((r) => Effect.sync(() => r.recorded())),
  *     Effect.forkScoped
  *   )

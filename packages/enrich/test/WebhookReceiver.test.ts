@@ -1,6 +1,6 @@
 import { WebhookReceiver } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Queue, Stream } from "effect"
 
 const receiver = WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/", maxBodyBytes: 2_048 })
 
@@ -34,7 +34,7 @@ describe("WebhookReceiver", () => {
     Effect.gen(function*() {
       const seen: Array<any> = []
       const results = yield* r.subscribe
-      yield* results.pipe(
+      yield* Stream.fromQueue(results).pipe(
         Stream.runForEach((received) =>
           Effect.sync(() => {
             seen.push(received.delivery)
@@ -65,11 +65,11 @@ describe("WebhookReceiver", () => {
       const r = yield* receiver
       const results = yield* r.subscribe
       const pending = yield* Effect.fork(post(r, done("enr_slow")))
-      const [received] = yield* results.pipe(Stream.take(1), Stream.runCollect)
-      assert.strictEqual(received!.delivery.id, "enr_slow")
+      const received = yield* Queue.take(results)
+      assert.strictEqual(received.delivery.id, "enr_slow")
       yield* Effect.yieldNow({ priority: 1 })
       assert.isNull(pending.unsafePoll(), "not answered before it is recorded")
-      received!.recorded()
+      received.recorded()
       assert.strictEqual((yield* Fiber.join(pending)).status, 200)
     }))
 

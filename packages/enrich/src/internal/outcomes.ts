@@ -39,6 +39,12 @@ export const identity = (lead: {
   ...(lead.skipped !== undefined && lead.skipped.length > 0 ? { skipped: lead.skipped } : {})
 })
 
+/**
+ * The delivery was decoded by the result's schema already: validating the outcome built from it
+ * again would cost more than the rest of its way through the run.
+ */
+const trusted = { disableValidation: true }
+
 /** @internal */
 export const fromDelivery = (
   delivery: Delivery,
@@ -57,8 +63,8 @@ export const fromDelivery = (
       reason: "EnrichmentError",
       code: delivery.code,
       description: delivery.description ?? `lemlist ended the enrichment with ${delivery.code}`
-    })
+    }, trusted)
   }
   const result = pick(delivery.result, lead.types)
-  return foundAnything(result) ? new Enriched({ ...common, result }) : new NotFound({ ...common, result })
+  return foundAnything(result) ? new Enriched({ ...common, result }, trusted) : new NotFound({ ...common, result }, trusted)
 }
