@@ -55,13 +55,16 @@ export const tinyReceiver = async () => {
       target = Infinity
       done = undefined
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: () => closeServer(server)
   }
 }
+
+/** Closes a server now, its keep-alive connections included. */
+export const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  })
 
 export type TinyReceiver = Awaited<ReturnType<typeof tinyReceiver>>
 

@@ -22,7 +22,7 @@
  * same process, 2 workflows per item.
  */
 import autocannon from "autocannon"
-import { pool, tinyReceiver } from "../lib/baseline.js"
+import { closeServer, pool, tinyReceiver } from "../lib/baseline.js"
 import { isMain, log, machine, median, parseArgs, report, type ScenarioResult } from "../lib/common.js"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -73,11 +73,7 @@ const minimalReceiver = async () => {
       target = Infinity
       done = undefined
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: () => closeServer(server)
   }
 }
 
