@@ -46,6 +46,8 @@ class Finished extends Error {
 }
 
 const opt = <A>(o: Options.Options<Option.Option<A>>) => Options.map(o, Option.getOrUndefined)
+const optionalText = (name: string, description: string) =>
+  opt(Options.text(name).pipe(Options.withDescription(description), Options.optional))
 
 /**
  * `--types` and `--missing-inputs` together: `auto` is every workflow, each lead running those
@@ -108,14 +110,8 @@ const apiKeyOf = (io: CliIo.Service) => {
 const mock = Options.boolean("mock").pipe(
   Options.withDescription("Use the lemlist mock embedded in this process (the default when LEMLIST_API_KEY is not set)")
 )
-const mockLatency = opt(Options.text("mock-latency").pipe(
-  Options.withDescription("Embedded mock only: completion latency in ms, fixed (500) or a range (200-3000). Default 200-3000"),
-  Options.optional
-))
-const baseUrl = opt(Options.text("base-url").pipe(
-  Options.withDescription("lemlist API base URL (e.g. a mock served by `lemlist-enrich mock`). Env: LEMLIST_BASE_URL"),
-  Options.optional
-))
+const mockLatency = optionalText("mock-latency", "Embedded mock only: completion latency in ms, fixed (500) or a range (200-3000). Default 200-3000")
+const baseUrl = optionalText("base-url", "lemlist API base URL (e.g. a mock served by `lemlist-enrich mock`). Env: LEMLIST_BASE_URL")
 
 // ---- options shared by run and export (rows to leads, and where the journal is) ----------------
 
@@ -126,39 +122,22 @@ const types = opt(Options.text("types").pipe(
   ),
   Options.optional
 ))
-const missingInputs = opt(Options.text("missing-inputs").pipe(
-  Options.withDescription(
-    "A lead lacking the inputs of some enrichments: reject it (default), or skip-type: run the others (the default with --types auto)"
-  ),
-  Options.optional
-))
-const typesColumn = opt(Options.text("types-column").pipe(
-  Options.withDescription("A column naming each row's enrichments (overrides --types where not empty)"),
-  Options.optional
-))
+const missingInputs = optionalText("missing-inputs", "A lead lacking the inputs of some enrichments: reject it (default), or skip-type: run the others (the default with --types auto)")
+const typesColumn = optionalText("types-column", "A column naming each row's enrichments (overrides --types where not empty)")
 const outFor = (description: string) => opt(Options.text("out").pipe(Options.withAlias("o"), Options.withDescription(description), Options.optional))
-const journal = opt(Options.text("journal").pipe(
-  Options.withDescription("SQLite journal for resuming. Default <output>.journal.sqlite beside the output"),
-  Options.optional
-))
+const journal = optionalText("journal", "SQLite journal for resuming. Default <output>.journal.sqlite beside the output")
 const databaseUrl = opt(Options.redacted("database-url").pipe(
   Options.withDescription(
     "PostgreSQL for the journal instead of the SQLite file: postgres://user[:password]@host:5432/database. Env: LEMLIST_DATABASE_URL"
   ),
   Options.optional
 ))
-const runId = opt(Options.text("run-id").pipe(
-  Options.withDescription("With --database-url: the run's name in the database (default: the output's name, e.g. leads-enriched)"),
-  Options.optional
-))
+const runId = optionalText("run-id", "With --database-url: the run's name in the database (default: the output's name, e.g. leads-enriched)")
 const map = Options.text("map").pipe(
   Options.withDescription("Map a lemlist field to a column: --map companyDomain=\"Company Website\" (repeatable; empty column unmaps)"),
   Options.repeated
 )
-const delimiter = opt(Options.text("delimiter").pipe(
-  Options.withDescription("CSV delimiter (default: detected among , ; tab |)"),
-  Options.optional
-))
+const delimiter = optionalText("delimiter", "CSV delimiter (default: detected among , ; tab |)")
 
 /** A service URL: the flag's, else the environment's (never printed: it may hold a password). */
 const engineUrl = (
