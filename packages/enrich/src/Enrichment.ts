@@ -78,6 +78,24 @@ export interface Options {
   } | undefined
   /** Credit costs, for the budget and the credits-spent counter. Default: lemlist's. */
   readonly costs?: EnrichmentType.CreditCosts | undefined
+  /**
+   * Several workers (processes) on one run: the same input, one journal they all reach
+   * (`JournalPg`, the same schema), one pacer store (`PacerStoreRedis`). Off by default (one
+   * process never claims). With it, the run claims each lead before sending it; a lead another
+   * worker holds is not sent here but awaited through the journal (its `outcomesRecorded`
+   * wake-ups, and a timer), and emitted as a resumed outcome, so every worker's stream still
+   * gives one outcome per lead of its input. A heartbeat renews the worker's leases; when a
+   * worker dies, the others take its leads over once its lease expired: unsent ones are sent,
+   * submitted ones awaited (never resubmitted), those on the wire end `Undetermined`. A webhook
+   * reaching this worker's receiver for another worker's lead is recorded in the journal.
+   * See docs/scaling.md.
+   */
+  readonly worker?: {
+    /** This worker's name in the journal's claims. Default: host, pid and a random suffix. */
+    readonly id?: string | undefined
+    /** How long a claim lasts without a heartbeat (renewed every quarter of it). Default 30 s. */
+    readonly lease?: Duration.DurationInput | undefined
+  } | undefined
 }
 
 /**

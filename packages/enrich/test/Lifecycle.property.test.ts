@@ -6,7 +6,9 @@
  * - a lead is sent at most once, and its outcome is left out of the journal only when the
  *   journal already holds it or says "not sent" (a rerun then sends it);
  * - it is polled only while it awaits a result, and polling stops when it leaves that state;
- * - the counters folded transition by transition equal a recount of the states.
+ * - the counters folded transition by transition equal a recount of the states;
+ * - several workers: a lead another worker held is sent only once taken over from it, and one
+ *   this worker lost its claim to before sending is not sent.
  *
  * Deterministic by default (fixed seed); `FC_SEED=<n>` / `FC_SEED=random` and
  * `FC_RUNS_FACTOR=<x>` explore further.
@@ -64,10 +66,23 @@ const applicable = (i: number, state: Lifecycle.State, now: number): ReadonlyArr
     case "New":
       return [{ _tag: "Admitted" }, { _tag: "Admitted", rejection: { code: "MISSING_EMAIL", description: "verify needs an email" } }]
     case "Checking":
-      return ([undefined, "Done", "Submitted", "Submitting"] as const).map((entry) => ({ _tag: "FoundInJournal", entry: entryOf(i, entry), now }))
+      return ([undefined, "Done", "Submitted", "Submitting"] as const).flatMap((entry): Array<Lifecycle.Event> => [
+        { _tag: "FoundInJournal", entry: entryOf(i, entry), now },
+        { _tag: "HeldElsewhere", entry: entryOf(i, entry) }
+      ])
+    case "Elsewhere":
+      return [
+        { _tag: "FoundDone", outcome: done(i) },
+        ...([undefined, "Done", "Submitted", "Submitting"] as const).map((entry): Lifecycle.Event => ({
+          _tag: "TakenOver",
+          entry: entryOf(i, entry),
+          now
+        }))
+      ]
     case "Queued":
       return [
         { _tag: "Sending" },
+        { _tag: "LostClaim" },
         { _tag: "NotSent", reason: "CreditsExhausted", description: "not sent" },
         { _tag: "NotSent", reason: "BudgetExhausted", description: "not sent" }
       ]
@@ -89,7 +104,8 @@ const applicable = (i: number, state: Lifecycle.State, now: number): ReadonlyArr
         { _tag: "PollFailed", now },
         { _tag: "PollFailed", now: state.deadlineAt + now },
         { _tag: "PollGaveUp", reason: "Expired", code: "NOT_FOUND", description: "gone" },
-        { _tag: "PollGaveUp", reason: "UnknownStatus", code: "weird", description: "unknown status" }
+        { _tag: "PollGaveUp", reason: "UnknownStatus", code: "weird", description: "unknown status" },
+        { _tag: "FoundDone", outcome: done(i) }
       ]
     case "Settled":
       return []
@@ -98,7 +114,7 @@ const applicable = (i: number, state: Lifecycle.State, now: number): ReadonlyArr
 
 /** Any event for lead `i`, in any state: what does not apply must change nothing. */
 const anyEvent = (i: number, now: number): ReadonlyArray<Lifecycle.Event> =>
-  (["New", "Checking", "Queued", "Sending"] as const).flatMap((_tag) => applicable(i, { _tag }, now)).concat(
+  (["New", "Checking", "Elsewhere", "Queued", "Sending"] as const).flatMap((_tag) => applicable(i, { _tag }, now)).concat(
     applicable(i, { _tag: "Awaiting", enrichmentId: idOf(i), earlier: false, attempts: 0, deadlineAt: now }, now)
   )
 
@@ -128,8 +144,11 @@ const scenario = fc.integer({ min: 1, max: 6 }).chain((n) =>
 interface Life {
   state: Lifecycle.State
   emits: Array<{ outcome: Outcome.Outcome; persist: boolean; released: boolean; fromJournal: boolean; notSent: boolean }>
+  /** Requests that carried it (transitions into `Sending`). */
   sends: number
   polling: boolean
+  /** Another worker held it when read, and it was not taken over (yet). */
+  heldElsewhere: boolean
 }
 
 const step = (life: Life, lead: Lifecycle.Lead, event: Lifecycle.Event, ctx: Lifecycle.Context, tally: Tally.Tally) => {
@@ -137,10 +156,20 @@ const step = (life: Life, lead: Lifecycle.Lead, event: Lifecycle.Event, ctx: Lif
   Tally.count(tally, life.state, -1)
   Tally.count(tally, next.state, 1)
   const released = next.commands.some((c) => c._tag === "Release")
+  if (event._tag === "HeldElsewhere" && next.state._tag === "Elsewhere") life.heldElsewhere = true
+  if (event._tag === "TakenOver" && life.state._tag === "Elsewhere") life.heldElsewhere = false
+  if (next.state._tag === "Sending" && life.state._tag !== "Sending") {
+    assert.isFalse(life.heldElsewhere, "a lead another worker holds is sent only once taken over")
+    life.sends++
+  }
+  if (event._tag === "LostClaim" && life.state._tag === "Queued") {
+    assert.strictEqual(next.state._tag, "Elsewhere", "a lead whose claim is lost is not sent")
+    life.heldElsewhere = true
+  }
   for (const command of next.commands) {
     switch (command._tag) {
       case "Send":
-        life.sends++
+        assert.strictEqual(next.state._tag, "Queued", "queued to send only from Queued")
         break
       case "PollAt":
         assert.strictEqual(next.state._tag, "Awaiting", "polled only while awaiting")
@@ -154,7 +183,7 @@ const step = (life: Life, lead: Lifecycle.Lead, event: Lifecycle.Event, ctx: Lif
           outcome: command.outcome,
           persist: command.persist,
           released,
-          fromJournal: event._tag === "FoundInJournal",
+          fromJournal: ["FoundInJournal", "HeldElsewhere", "FoundDone", "TakenOver"].includes(event._tag),
           notSent: event._tag === "NotSent"
         })
         break
@@ -169,6 +198,7 @@ const step = (life: Life, lead: Lifecycle.Lead, event: Lifecycle.Event, ctx: Lif
 const finish = (i: number, now: number): ReadonlyArray<Lifecycle.Event> => [
   { _tag: "Admitted" },
   { _tag: "FoundInJournal", entry: undefined, now },
+  { _tag: "TakenOver", entry: undefined, now },
   { _tag: "Sending" },
   { _tag: "Submitted", entry: { _tag: "Accepted", id: idOf(i), metadata: undefined }, now },
   { _tag: "Delivered", delivery: { _tag: "Done", id: idOf(i), result: {}, metadata: undefined } }
@@ -180,7 +210,7 @@ describe("the lead lifecycle, for any sequence of events", () => {
       fc.property(scenario, ([n, events, resend]) => {
         const ctx = context(resend)
         const tally = Tally.empty()
-        const lives: Array<Life> = Array.from({ length: n }, () => ({ state: Lifecycle.initial, emits: [], sends: 0, polling: false }))
+        const lives: Array<Life> = Array.from({ length: n }, () => ({ state: Lifecycle.initial, emits: [], sends: 0, polling: false, heldElsewhere: false }))
         let failed = false
         for (const { i, noise, now, pick } of events) {
           const choices = noise ? anyEvent(i, now) : applicable(i, lives[i]!.state, now)
@@ -216,15 +246,15 @@ describe("the lead lifecycle, for any sequence of events", () => {
     const ambiguous = errors.filter((e) => e.mayHaveTakenEffect)
     assert.isAbove(ambiguous.length, 0)
     for (const error of ambiguous) {
-      const life: Life = { state: Lifecycle.initial, emits: [], sends: 0, polling: false }
+      const life: Life = { state: Lifecycle.initial, emits: [], sends: 0, polling: false, heldElsewhere: false }
       const tally = Tally.empty()
-      for (const event of [...finish(0, 0).slice(0, 3), { _tag: "SubmitFailed", error, earlier: undefined } as const]) {
+      for (const event of [...finish(0, 0).slice(0, 4), { _tag: "SubmitFailed", error, earlier: undefined } as const]) {
         step(life, leadOf(0), event, ctx, tally)
       }
       assert.strictEqual(life.emits[0]?.outcome._tag, "Undetermined", error._tag)
       assert.isTrue(life.emits[0]?.persist, "journaled: a rerun does not send it either")
       // A rerun finds it in the journal in this state: undetermined again, not sent.
-      const rerun: Life = { state: Lifecycle.initial, emits: [], sends: 0, polling: false }
+      const rerun: Life = { state: Lifecycle.initial, emits: [], sends: 0, polling: false, heldElsewhere: false }
       step(rerun, leadOf(0), { _tag: "Admitted" }, ctx, tally)
       step(rerun, leadOf(0), { _tag: "FoundInJournal", entry: { _tag: "Submitting", types: ["find_email"] }, now: 0 }, ctx, tally)
       assert.strictEqual(rerun.sends, 0)

@@ -13,6 +13,7 @@ import { plan as planLead } from "../Lead.js"
 import type * as Lifecycle from "./lifecycle.js"
 import type { Admission, RunEvent } from "./events.js"
 import type { Settings } from "./settings.js"
+import * as Workers from "./workers.js"
 
 const describeRule = (code: string): string =>
   ({
@@ -51,9 +52,10 @@ const admissionsOf = (settings: Settings, chunk: Chunk.Chunk<Lead>): Array<Admis
 }
 
 /**
- * Reads a chunk: validates it, reads the journal's entries of its leads, and tells the owner,
- * which folds duplicates into the lead already on its way and decides each lead's fate from its
- * entry (`fateOf`, which `Enrichment.plan` uses too); the leads to send.
+ * Reads a chunk: validates it, claims its leads (several workers), reads the journal's entries
+ * of its leads, and tells the owner, which folds duplicates into the lead already on its way and
+ * decides each lead's fate from its entry (`fateOf`, which `Enrichment.plan` uses too) or from
+ * its being held by another worker; the leads to send.
  *
  * @internal
  */
@@ -66,7 +68,9 @@ export const admit = (deps: {
   Effect.gen(function*() {
     const leads = admissionsOf(deps.settings, chunk)
     const keys = [...new Set(leads.flatMap((a) => (a.rejection === undefined ? [a.lead.key] : [])))]
+    // Several workers: claimed first, so that the entries of the leads held here stay theirs.
+    const held = yield* Workers.claim(deps.settings.worker, deps.journal, keys)
     const entries = keys.length === 0 ? new Map() : yield* deps.journal.lookup(keys)
-    const toSend = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Read", leads, entries, reply }))
+    const toSend = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Read", leads, entries, held, reply }))
     return Chunk.unsafeFromArray(toSend)
   })

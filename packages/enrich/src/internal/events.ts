@@ -25,11 +25,21 @@ export type RunEvent =
     readonly _tag: "Read"
     readonly leads: ReadonlyArray<Admission>
     readonly entries: ReadonlyMap<string, Journal.Entry>
+    /** Several workers: the leads this worker holds (the others are held elsewhere). */
+    readonly held?: ReadonlySet<string> | undefined
     /** The leads to send. */
     readonly reply: (toSend: Array<Lifecycle.Lead>) => void
   }
-  /** A batch is about to be sent: the leads the credits and the budget still allow. */
-  | { readonly _tag: "Take"; readonly batch: ReadonlyArray<Lifecycle.Lead>; readonly reply: (allowed: Array<Lifecycle.Lead>) => void }
+  /**
+   * A batch is about to be sent: the leads the credits and the budget still allow (and, with
+   * several workers, those this worker still holds: `held`).
+   */
+  | {
+    readonly _tag: "Take"
+    readonly batch: ReadonlyArray<Lifecycle.Lead>
+    readonly held?: ReadonlySet<string> | undefined
+    readonly reply: (allowed: Array<Lifecycle.Lead>) => void
+  }
   | { readonly _tag: "Answered"; readonly batch: ReadonlyArray<Lifecycle.Lead>; readonly entries: ReadonlyArray<BulkEntry> }
   | {
     readonly _tag: "SubmitFailed"
@@ -47,6 +57,20 @@ export type RunEvent =
     readonly description: string
   }
   | { readonly _tag: "InputDone" }
+  /** Several workers: the leads whose outcome may come through the journal (awaited, held elsewhere). */
+  | { readonly _tag: "Watched"; readonly reply: (watched: Watched) => void }
+  /** Several workers: the journal's entries of watched leads, read on a wake-up or a timer. */
+  | { readonly _tag: "Found"; readonly entries: ReadonlyMap<string, Journal.Entry> }
+  /** Several workers: leads taken over from a dead worker, with their journal entries. */
+  | { readonly _tag: "TakenOver"; readonly keys: ReadonlyArray<string>; readonly entries: ReadonlyMap<string, Journal.Entry> }
+
+/** The leads a worker watches in the journal. @internal */
+export interface Watched {
+  /** Awaited by this worker, or held by another. */
+  readonly keys: ReadonlyArray<string>
+  /** Of them, how many another worker holds (to take over if it dies). */
+  readonly elsewhere: number
+}
 
 /** What the owner asks of the poller. @internal */
 export type PollCommand =

@@ -9,7 +9,14 @@
  *  │ rejected       │ done / submitting           │ credits gone,   │ failed, refused   │ delivered,
  *  ▼                │ (submitted ─▶ Awaiting)     │ budget          │ or unreadable     │ poll gave up
  * Settled ◀─────────┴─────────────────────────────┴─────────────────┴───────────────────┘
+ *    ▲ found done        │ held elsewhere       ▲ lost its claim
+ *    │                   ▼                      │
+ *    └──────────────── Elsewhere ◀──────────────┘ ─taken over─▶ (as found in the journal)
  * ```
+ *
+ * `Elsewhere` (several workers on one run, `worker` option): another worker holds the lead; this
+ * one emits its outcome once the journal has it, or takes the lead over when its holder's lease
+ * expires.
  *
  * @internal
  */
@@ -19,9 +26,9 @@ import * as Duration from "effect/Duration"
 import type { Entry } from "../Journal.js"
 import type { BulkEntry } from "../LemlistClient.js"
 import type * as LemlistError from "../LemlistError.js"
-import { Failed, type Outcome, RejectedByLemlist, RejectedLocally, Undetermined } from "../Outcome.js"
+import { Failed, type Outcome, RejectedByLemlist, RejectedLocally } from "../Outcome.js"
+import { awaiting, foundDone, fromJournal, giveUp, settled, stay, stored, submitFailed, undetermined } from "./lifecycleSteps.js"
 import * as Outcomes from "./outcomes.js"
-import { fateOf } from "./plan.js"
 import type { Settings } from "./settings.js"
 
 /** What a run knows of a lead for its whole life. */
@@ -40,6 +47,8 @@ export type State =
   | { readonly _tag: "Checking" }
   | { readonly _tag: "Queued" }
   | { readonly _tag: "Sending" }
+  /** Held by another worker: its outcome is awaited through the journal. */
+  | { readonly _tag: "Elsewhere" }
   | {
     readonly _tag: "Awaiting"
     readonly enrichmentId: string
@@ -77,6 +86,14 @@ export type Event =
   | { readonly _tag: "Delivered"; readonly delivery: Outcomes.Delivery }
   | { readonly _tag: "PollFailed"; readonly now: number }
   | { readonly _tag: "PollGaveUp"; readonly reason: "Expired" | "UnknownStatus"; readonly code: string; readonly description: string }
+  /** Several workers: another worker held the lead when this one read it (with its journal entry). */
+  | { readonly _tag: "HeldElsewhere"; readonly entry: Entry | undefined }
+  /** Several workers: about to be sent, the lead is no longer this worker's (it stalled past its lease). */
+  | { readonly _tag: "LostClaim" }
+  /** Several workers: the journal holds the lead's outcome (recorded by another worker). */
+  | { readonly _tag: "FoundDone"; readonly outcome: Outcome }
+  /** Several workers: its holder's lease expired; this worker holds it now (with its journal entry). */
+  | { readonly _tag: "TakenOver"; readonly entry: Entry | undefined; readonly now: number }
 
 /** What the owner must do. */
 export type Command =
@@ -101,78 +118,6 @@ export interface Step { readonly state: State; readonly commands: ReadonlyArray<
 
 export const initial: State = { _tag: "New" }
 
-const stay = (state: State): Step => ({ state, commands: [] })
-
-const settled = (
-  outcome: Outcome,
-  persist: boolean,
-  extra: Partial<Omit<Extract<State, { _tag: "Settled" }>, "_tag" | "outcome">> = {},
-  commands: ReadonlyArray<Command> = []
-): Step => ({
-  state: { _tag: "Settled", outcome: outcome._tag, resumed: false, submitted: false, notSubmitted: false, credits: 0, ...extra },
-  commands: [...commands, { _tag: "Emit", outcome, persist }]
-})
-
-const awaiting = (enrichmentId: string, earlier: boolean, now: number, context: Context): Step => ({
-  state: { _tag: "Awaiting", enrichmentId, earlier, attempts: 0, deadlineAt: now + context.polling.deadline },
-  commands: [{ _tag: "PollAt", enrichmentId, at: now + (earlier ? context.resumedFirstPoll : context.firstPoll) }]
-})
-
-const undetermined = (lead: Lead, errorTag: string, description: string) =>
-  new Undetermined({ ...Outcomes.identity(lead), errorTag, description })
-
-/** A failed submit, sorted by whether the call may have done something. */
-const submitFailed = (lead: Lead, error: LemlistError.LemlistError, earlier: LemlistError.LemlistError | undefined): Step => {
-  const after = { submitted: false }
-  switch (error._tag) {
-    case "Unauthorized":
-      return { state: { _tag: "Queued" }, commands: [{ _tag: "Release" }, { _tag: "Fail", error }] }
-    case "InsufficientCredits":
-      if (earlier !== undefined) {
-        return settled(undetermined(lead, earlier._tag, `${earlier.message}; the resend was refused: ${error.message}`), true, after, [
-          { _tag: "CreditsGone" }
-        ])
-      }
-      return settled(
-        new Failed({ ...Outcomes.identity(lead), reason: "CreditsExhausted", description: "lemlist reported the team's credits gone" }),
-        false,
-        { notSubmitted: true },
-        [{ _tag: "CreditsGone" }, { _tag: "Release" }]
-      )
-    case "BatchRejected":
-      return settled(new RejectedByLemlist({ ...Outcomes.identity(lead), code: error.code }), true)
-  }
-  if (error.mayHaveTakenEffect) return settled(undetermined(lead, error._tag, error.message), true)
-  if (earlier !== undefined) return settled(undetermined(lead, earlier._tag, `${earlier.message}; the resend failed: ${error.message}`), true)
-  // Surely did nothing: forget the attempt, so that a rerun sends the lead.
-  return settled(
-    new Failed({ ...Outcomes.identity(lead), reason: "Request", code: error._tag, description: error.message }),
-    false,
-    after,
-    [{ _tag: "Release" }]
-  )
-}
-
-const fromJournal = (lead: Lead, entry: Entry | undefined, now: number, context: Context): Step => {
-  switch (fateOf(entry, context.resendUndetermined)) {
-    case "send":
-      return { state: { _tag: "Queued" }, commands: [{ _tag: "Send" }] }
-    case "done": {
-      const outcome = (entry as Extract<Entry, { _tag: "Done" }>).outcome
-      return settled(Outcomes.withMetadata(outcome, lead.metadata), false, { resumed: true })
-    }
-    case "await":
-      // Sent by an earlier run: its webhook may be lost (poll now) or retried to this run's
-      // receiver, when its URL outlived that run (poll after the grace).
-      return awaiting((entry as Extract<Entry, { _tag: "Submitted" }>).enrichmentId, true, now, context)
-    case "undetermined":
-      return settled(undetermined(lead, "Interrupted", "an earlier run stopped while sending this lead: lemlist may have enriched it"), true)
-  }
-}
-
-const giveUp = (enrichmentId: string, submitted: boolean, failure: ConstructorParameters<typeof Failed>[0]) =>
-  settled(new Failed({ ...failure, enrichmentId }), true, { submitted }, [{ _tag: "StopPolling", enrichmentId }])
-
 /**
  * The lead's next state and the commands that go with it. An event that does not apply to the
  * state (a second delivery, a late poll answer) changes nothing.
@@ -185,9 +130,18 @@ export const transition = (lead: Lead, state: State, event: Event, context: Cont
         ? stay({ _tag: "Checking" })
         : settled(new RejectedLocally({ ...Outcomes.identity(lead), ...event.rejection }), true)
     case "Checking":
+      if (event._tag === "HeldElsewhere") {
+        return event.entry?._tag === "Done"
+          ? settled(stored(event.entry.outcome, lead), false, { resumed: true })
+          : stay({ _tag: "Elsewhere" })
+      }
       return event._tag === "FoundInJournal" ? fromJournal(lead, event.entry, event.now, context) : stay(state)
+    case "Elsewhere":
+      if (event._tag === "FoundDone") return settled(stored(event.outcome, lead), false, { resumed: true })
+      return event._tag === "TakenOver" ? fromJournal(lead, event.entry, event.now, context, true) : stay(state)
     case "Queued":
       if (event._tag === "Sending") return stay({ _tag: "Sending" })
+      if (event._tag === "LostClaim") return stay({ _tag: "Elsewhere" })
       if (event._tag !== "NotSent") return stay(state)
       return settled(
         new Failed({ ...Outcomes.identity(lead), reason: event.reason, description: event.description }),
@@ -237,6 +191,8 @@ export const transition = (lead: Lead, state: State, event: Event, context: Cont
         }
         case "PollGaveUp":
           return giveUp(id, submitted, { ...who, reason: event.reason, code: event.code, description: event.description })
+        case "FoundDone":
+          return foundDone(lead, state, event.outcome, context)
         default:
           return stay(state)
       }

@@ -3,11 +3,11 @@
  * events into a bounded queue; this fiber applies each to the leads it concerns
  * (`lifecycle.transition`), carries out the commands, then, once per round of events, writes
  * the journal, answers the webhooks it recorded, emits the outcomes and publishes progress.
- * An outcome is always in the journal before it is emitted.
+ * An outcome is always in the journal before it is emitted. With several workers
+ * (`workers.ts`), it also records the results its receiver got for other workers' leads.
  *
  * @internal
  */
-import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Mailbox from "effect/Mailbox"
@@ -16,24 +16,20 @@ import { CreditsExhausted, type JournalError } from "../EnrichmentError.js"
 import type * as Journal from "../Journal.js"
 import type * as LemlistError from "../LemlistError.js"
 import type { Outcome } from "../Outcome.js"
+import * as Budget from "./budget.js"
 import type { Received } from "./deliveries.js"
 import type { PollCommand, RunEvent } from "./events.js"
 import * as Lifecycle from "./lifecycle.js"
 import * as Outcomes from "./outcomes.js"
 import type { Settings } from "./settings.js"
 import * as Tally from "./tally.js"
+import * as Workers from "./workers.js"
 
 interface Record {
   readonly lead: Lifecycle.Lead
   state: Lifecycle.State
   /** Duplicates of the lead read while it was on its way: each gets a copy of its outcome. */
   readonly followers: Array<unknown>
-}
-
-/** Counters beyond the leads' states: the input read and the duplicates' copies. */
-export interface Extra {
-  read: number
-  copies: { resumed: number; outcomes: { [K in Outcome["_tag"]]: number } }
 }
 
 /** @internal */
@@ -43,22 +39,28 @@ export const make = <E>(deps: {
   readonly now: () => number
   readonly out: Mailbox.Mailbox<Outcome, E | CreditsExhausted | LemlistError.Unauthorized>
   readonly polls: Queue.Queue<PollCommand>
+  /** Several workers: leads taken over, to send (the one-process run sends only what it reads). */
+  readonly resend?: ((leads: ReadonlyArray<Lifecycle.Lead>) => void) | undefined
   /** Called after each round, with the counters (progress, the in-flight bound). */
-  readonly onRound: (tally: Tally.Tally, extra: Extra, emitted: number, last: boolean) => Effect.Effect<void>
+  readonly onRound: (tally: Tally.Tally, extra: Tally.Extra, emitted: number, last: boolean) => Effect.Effect<void>
 }) => {
   const { journal, now, out, polls, settings } = deps
   const records = new Map<string, Record>()
   const byId = new Map<string, string>()
   // Results that came before their id was known (a webhook can beat the bulk answer).
   const early = new Map<string, Outcomes.Delivery>()
+  // Several workers: results for leads this worker does not await, to record for their holder.
+  const foreign = settings.worker === undefined ? undefined : Workers.foreignDeliveries()
   const tally = Tally.empty()
-  const extra: Extra = { read: 0, copies: { resumed: 0, outcomes: { ...Tally.empty().outcomes } } }
-  const flow = { outstanding: 0, inputDone: false, creditsGone: false, committed: 0 }
+  const extra: Tally.Extra = { read: 0, copies: { resumed: 0, outcomes: { ...Tally.empty().outcomes } } }
+  const flow = { outstanding: 0, inputDone: false, creditsGone: false }
+  const allow = Budget.make(settings)
   // This round's work, carried out once its events are applied.
   let release: Array<string> = []
   let record: Array<Outcome> = []
   let emitted: Array<Outcome> = []
   let recorded: Array<Received> = []
+  let sends: Array<Lifecycle.Lead> = []
   let fatal: LemlistError.Unauthorized | undefined
 
   const apply = (r: Record, event: Lifecycle.Event): boolean => {
@@ -100,6 +102,7 @@ export const make = <E>(deps: {
           fatal = command.error
           break
         case "Send":
+          sends.push(r.lead)
           break
       }
     }
@@ -107,10 +110,17 @@ export const make = <E>(deps: {
     if (step.state._tag === "Awaiting" && before._tag !== "Awaiting" && early.has(step.state.enrichmentId)) {
       const delivery = early.get(step.state.enrichmentId)!
       early.delete(delivery.id)
-      return apply(r, { _tag: "Delivered", delivery })
+      const received = foreign?.take(delivery.id)
+      const settles = apply(r, { _tag: "Delivered", delivery })
+      answer(received, settles)
+      return settles
     }
     return settled
   }
+
+  /** A webhook's ticket: answered once its outcome is recorded, or let pass. */
+  const answer = (received: Received | undefined, settles: boolean) =>
+    received === undefined ? undefined : settles ? void recorded.push(received) : received.pass()
 
   const withRecords = (batch: ReadonlyArray<Lifecycle.Lead>, f: (r: Record, i: number) => void) =>
     batch.forEach((lead, i) => {
@@ -121,7 +131,6 @@ export const make = <E>(deps: {
   const handle = (event: RunEvent): void => {
     switch (event._tag) {
       case "Read": {
-        const toSend: Array<Lifecycle.Lead> = []
         for (const { lead, rejection } of event.leads) {
           extra.read++
           flow.outstanding++
@@ -133,29 +142,19 @@ export const make = <E>(deps: {
           const r: Record = { lead, state: Lifecycle.initial, followers: [] }
           if (rejection === undefined) records.set(lead.key, r)
           if (apply(r, { _tag: "Admitted", ...(rejection ? { rejection } : {}) })) continue
-          apply(r, { _tag: "FoundInJournal", entry: event.entries.get(lead.key), now: now() })
-          if (r.state._tag === "Queued") toSend.push(lead)
+          const entry = event.entries.get(lead.key)
+          apply(r, event.held?.has(lead.key) === false ? { _tag: "HeldElsewhere", entry } : { _tag: "FoundInJournal", entry, now: now() })
         }
-        return event.reply(toSend)
+        return event.reply(sends.splice(0))
       }
       case "Take": {
         const allowed: Array<Lifecycle.Lead> = []
-        const budget = settings.budget
         withRecords(event.batch, (r) => {
-          if (flow.creditsGone) {
-            const description = "not sent: lemlist reported the team's credits gone"
-            return void apply(r, { _tag: "NotSent", reason: "CreditsExhausted", description })
-          }
-          if (budget !== undefined) {
-            const most = Types.maxCost(r.lead.types, settings.costs)
-            if (flow.committed + most > budget) {
-              const description = `not sent: the budget of ${budget} credits is committed`
-              return void apply(r, { _tag: "NotSent", reason: "BudgetExhausted", description })
-            }
-            flow.committed += most
-          }
-          apply(r, { _tag: "Sending" })
-          allowed.push(r.lead)
+          // Several workers: a lead no longer held here (this worker stalled past its lease) is not sent.
+          if (event.held?.has(r.lead.key) === false) return void apply(r, { _tag: "LostClaim" })
+          const next = allow(r.lead, flow.creditsGone)
+          apply(r, next)
+          if (next._tag === "Sending") allowed.push(r.lead)
         })
         return event.reply(allowed)
       }
@@ -169,13 +168,11 @@ export const make = <E>(deps: {
         if (r === undefined) {
           if (early.size >= 100_000) early.delete(early.keys().next().value!)
           early.set(event.delivery.id, event.delivery)
+          if (event.received !== undefined && foreign?.add(event.delivery, event.received, now())) return
           return event.received?.pass()
         }
         const settles = apply(r, { _tag: "Delivered", delivery: event.delivery })
-        if (event.received === undefined) return
-        if (settles) recorded.push(event.received)
-        else event.received.pass()
-        return
+        return answer(event.received, settles)
       }
       case "PollFailed":
       case "PollGaveUp": {
@@ -187,13 +184,39 @@ export const make = <E>(deps: {
       case "InputDone":
         flow.inputDone = true
         return
+      case "Watched":
+        return event.reply(Workers.watched(records))
+      case "Found":
+        return event.entries.forEach((entry, key) => foundDone(key, entry))
+      case "TakenOver":
+        for (const key of event.keys) {
+          const r = records.get(key)
+          if (r !== undefined) apply(r, { _tag: "TakenOver", entry: event.entries.get(key), now: now() })
+        }
+        return deps.resend?.(sends.splice(0))
     }
+  }
+
+  /** The journal holds this lead's outcome: a lead of this run waiting for it takes it. */
+  const foundDone = (key: string, entry: Journal.Entry | undefined) => {
+    const r = records.get(key)
+    if (r !== undefined && entry?._tag === "Done") apply(r, { _tag: "FoundDone", outcome: entry.outcome })
   }
 
   /** One round: the events waiting (at least one), applied, then written and emitted. */
   const round = (events: Queue.Dequeue<RunEvent>): Effect.Effect<boolean, JournalError> =>
     Effect.gen(function*() {
       for (const event of Chunk.toReadonlyArray(yield* Queue.takeBetween(events, 1, 1024))) handle(event)
+      // Several workers: results for leads this worker does not await, recorded for their holder.
+      for (const resolved of foreign === undefined ? [] : yield* foreign.check(journal, now())) {
+        if (resolved._tag === "Pass") resolved.received.pass()
+        else {
+          early.delete(resolved.id)
+          if (resolved._tag === "Record") record.push(resolved.outcome)
+          recorded.push(resolved.received)
+          foundDone(resolved.key, { _tag: "Done", outcome: resolved.outcome })
+        }
+      }
       const done = { release, record, emitted, recorded }
       release = []
       record = []
@@ -213,11 +236,9 @@ export const make = <E>(deps: {
 
   /** Runs rounds until the run ends. */
   const run = (events: Queue.Dequeue<RunEvent>): Effect.Effect<void, JournalError> =>
-    Effect.gen(function*() {
-      while (!(yield* round(events))) {
-        // next round
-      }
-    })
+    Effect.asVoid(Effect.repeat(round(events), { until: (last) => last })).pipe(
+      Effect.ensuring(Effect.sync(() => foreign?.passAll()))
+    )
 
   return { run }
 }

@@ -32,6 +32,7 @@ import type { Outcome } from "../Outcome.js"
 import * as Progress from "../Progress.js"
 import { WebhookReceiver } from "../WebhookReceiver.js"
 import { admit } from "./admit.js"
+import type * as Lifecycle from "./lifecycle.js"
 import * as Owner from "./owner.js"
 import type { RunEvent } from "./events.js"
 import { isStream, maxRunCost } from "./plan.js"
@@ -40,6 +41,7 @@ import { poller } from "./poller.js"
 import * as RequestCount from "./requestCount.js"
 import * as Settings from "./settings.js"
 import { submit } from "./submit.js"
+import * as Workers from "./workers.js"
 
 type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized
 
@@ -97,6 +99,8 @@ const start = <E, R>(
     const inFlight = yield* Effect.makeSemaphore(settings.maxInFlight)
     const events = yield* Queue.bounded<RunEvent>(4096)
     const polls = yield* Queue.unbounded<PollCommand>()
+    // Several workers: leads taken over from a dead worker, to send.
+    const resends = yield* Queue.unbounded<Lifecycle.Lead>()
     const tell = (event: RunEvent) => Queue.offer(events, event)
     const ask = <A>(event: (reply: (a: A) => void) => RunEvent) =>
       Effect.flatMap(Deferred.make<A>(), (deferred) =>
@@ -111,6 +115,7 @@ const start = <E, R>(
       now,
       out,
       polls,
+      resend: (leads) => leads.forEach((lead) => resends.unsafeOffer(lead)),
       onRound: (tally, extra, emitted, last) =>
         Effect.zipRight(
           inFlight.release(emitted),
@@ -135,9 +140,15 @@ const start = <E, R>(
     })
 
     const source: Stream.Stream<Lead.Lead, E, R> = isStream(leads) ? leads : Stream.fromIterable(leads)
-    const producer = source.pipe(
+    const admitted = source.pipe(
       Stream.rechunk(settings.batchSize),
-      Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit({ settings, journal, ask })(chunk))),
+      Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit({ settings, journal, ask })(chunk)))
+    )
+    // Several workers: the leads taken over join the batches; the run ends when the owner says.
+    const toSend = settings.worker === undefined
+      ? admitted
+      : Stream.merge(Stream.concat(admitted, Stream.execute(tell({ _tag: "InputDone" }))), Stream.fromQueue(resends))
+    const producer = toSend.pipe(
       Stream.groupedWithin(settings.batchSize, options.batchWait ?? "200 millis"),
       Stream.mapEffect(submit({ settings, client, journal, tell, ask }), { concurrency: options.concurrency ?? 2 }),
       Stream.runDrain,
@@ -151,11 +162,13 @@ const start = <E, R>(
     yield* Effect.forkScoped(guard(owner.run(events)))
     yield* Effect.forkScoped(guard(producer))
     yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))
+    if (settings.worker !== undefined) {
+      yield* Effect.forkScoped(guard(Workers.background({ worker: settings.worker, journal, ask, tell })))
+    }
     if (results !== undefined) {
-      yield* Effect.forkScoped(
-        Stream.runForEachChunk(results, (chunk) =>
-          Queue.offerAll(events, Chunk.map(chunk, (received): RunEvent => ({ _tag: "Delivered", delivery: received.delivery, received }))))
-      )
+      // Whatever the subscription holds, in one offer: a fiber hop per batch, not per result.
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.takeBetween(results, 1, 1024), (received) =>
+        Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r }))))))
     }
     return Mailbox.toStream(out)
   })

@@ -6,6 +6,8 @@
 import type { EnrichmentType } from "@lemlist-effect/contract"
 import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import * as Duration from "effect/Duration"
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
 import type { Options } from "../Enrichment.js"
 
 /** The run's options with their defaults applied. */
@@ -32,6 +34,8 @@ export interface Settings {
    * URL outlived that run (lemlist's webhook retries reach this one): then after the grace.
    */
   readonly resumedFirstPoll: number
+  /** Several workers on one run (the `worker` option): this one's name and lease (ms). */
+  readonly worker: { readonly id: string; readonly lease: number } | undefined
 }
 
 /** @internal */
@@ -59,6 +63,10 @@ export const settings = (
     webhookUrl,
     polling,
     firstPoll: webhookUrl === undefined ? polling.initialDelay : polling.webhookGrace,
-    resumedFirstPoll: receiver?.stable === true ? polling.webhookGrace : 0
+    resumedFirstPoll: receiver?.stable === true ? polling.webhookGrace : 0,
+    worker: options.worker === undefined ? undefined : {
+      id: options.worker.id ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+      lease: Math.max(1_000, Duration.toMillis(options.worker.lease ?? "30 seconds"))
+    }
   }
 }

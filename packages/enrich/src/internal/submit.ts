@@ -17,6 +17,7 @@ import type * as LemlistError from "../LemlistError.js"
 import type * as Lifecycle from "./lifecycle.js"
 import type { RunEvent } from "./events.js"
 import type { Settings } from "./settings.js"
+import * as Workers from "./workers.js"
 
 interface Deps {
   readonly settings: Settings
@@ -85,7 +86,10 @@ const send = (deps: Deps, batch: ReadonlyArray<Lifecycle.Lead>) =>
 export const submit = (deps: Deps) => (chunk: Chunk.Chunk<Lifecycle.Lead>): Effect.Effect<void, JournalError> =>
   Effect.gen(function*() {
     // The owner keeps what the credits and the budget allow; the rest ends `Failed`, not sent.
-    const batch = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Take", batch: Chunk.toReadonlyArray(chunk), reply }))
+    // Several workers: re-claimed, so that a lead this worker no longer holds is not sent.
+    const leads = Chunk.toReadonlyArray(chunk)
+    const held = yield* Workers.claim(deps.settings.worker, deps.journal, leads.map((lead) => lead.key))
+    const batch = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Take", batch: leads, held, reply }))
     if (batch.length === 0) return
     // Uninterruptible but for the waits (the client makes its pacer and retry waits
     // interruptible: nothing is in flight then): an interrupt during a request waits for the

@@ -21,6 +21,12 @@ export interface Tally {
   outcomes: { [K in Outcome["_tag"]]: number }
 }
 
+/** Counters beyond the leads' states: the input read and the duplicates' copies. @internal */
+export interface Extra {
+  read: number
+  copies: { resumed: number; outcomes: { [K in Outcome["_tag"]]: number } }
+}
+
 /** @internal */
 export const empty = (): Tally => ({
   pending: 0,
