@@ -3,8 +3,11 @@
  * answer lemlist: each result goes out through a `PubSub` to every subscriber (a run). The
  * answer waits until a subscriber says it recorded the result (then a 200 means "safe": a
  * crash before it leaves lemlist retrying), or until every subscriber present when it arrived
- * let it pass (not theirs; an early result a run keeps for later). A subscriber that leaves lets
- * pass what is still in its queue. Results that come while nobody subscribes (a restarted
+ * let it pass (not theirs; an early result a run keeps for later). A run with several workers
+ * (`workers.ts`) records more than its own leads' results: one for a lead of its journal that
+ * another worker awaits is written to the journal, then `recorded`; it is let pass only when no
+ * such lead is `submitted` with that id within 10 s, or when the run ends (a run passes what it
+ * still holds). A subscriber that leaves lets pass what is still in its queue. Results that come while nobody subscribes (a restarted
  * process whose run has not started yet gets lemlist's retries) are answered at once and kept,
  * in a bounded buffer, for the next subscriber.
  *
