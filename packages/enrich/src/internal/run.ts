@@ -33,6 +33,7 @@ import * as Progress from "../Progress.js"
 import { WebhookReceiver } from "../WebhookReceiver.js"
 import { admit } from "./admit.js"
 import type * as Lifecycle from "./lifecycle.js"
+import * as Deliveries from "./deliveries.js"
 import * as Owner from "./owner.js"
 import type { RunEvent } from "./events.js"
 import { isStream, maxRunCost } from "./plan.js"
@@ -166,8 +167,8 @@ const start = <E, R>(
       yield* Effect.forkScoped(guard(Workers.background({ worker: settings.worker, journal, ask, tell })))
     }
     if (results !== undefined) {
-      // Whatever the subscription holds, in one offer: a fiber hop per batch, not per result.
-      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.takeBetween(results, 1, 1024), (received) =>
+      // A batch of results per offer: a turn of the owner per batch, not per result.
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Deliveries.batches(results), (received) =>
         Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r }))))))
     }
     return Mailbox.toStream(out)
