@@ -39,6 +39,8 @@ interface Measure {
   readonly cpuS: number
   /** Outcomes (library) or distinct results by webhook (baseline). */
   readonly results: number
+  /** The library's outcomes by tag. */
+  readonly byTag?: Record<string, number>
 }
 
 interface InFlight {
@@ -92,7 +94,7 @@ const libraryWorker = async (apiUrl: string, n: number): Promise<Measure> => {
       }
     })
     if (r.outcomes !== n) throw new Error(`library: ${r.outcomes} outcomes of ${n}: ${JSON.stringify(r.byTag)}`)
-    return { side: "library", leads: n, peakRssMb: process.resourceUsage().maxRSS / 1024, startRssMb, wallS: r.wallMs / 1000, cpuS: r.cpuMs / 1000, results: r.outcomes }
+    return { side: "library", leads: n, peakRssMb: process.resourceUsage().maxRSS / 1024, startRssMb, wallS: r.wallMs / 1000, cpuS: r.cpuMs / 1000, results: r.outcomes, byTag: r.byTag }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -203,6 +205,16 @@ export const main = async () => {
   const all: Array<Measure> = []
   let inFlight: InFlight | undefined
   const t0 = performance.now()
+  // A measurement against a dead mock would wait for its results until the worker's timeout:
+  // fail at once instead (the exit hook of bench/lib/common.ts kills the workers).
+  const watchMock = setInterval(() => {
+    try {
+      process.kill(mock.pid, 0)
+    } catch {
+      log(`memory: the mock process (pid ${mock.pid}) has ended: stopping`)
+      process.exit(1)
+    }
+  }, 2000)
   try {
     const measure = async (side: Side, n: number) => {
       const m = await runTs<Measure>(self, ["--worker", side, "--leads", String(n), "--mock-url", mock.url], {
@@ -232,6 +244,7 @@ export const main = async () => {
       await measureInFlight()
     }
   } finally {
+    clearInterval(watchMock)
     await mock.close()
   }
   const peak = (side: Side, n: number) => all.find((m) => m.side === side && m.leads === n)?.peakRssMb ?? NaN
