@@ -15,6 +15,8 @@ export interface DueQueue {
   /** The earliest due time, if any. */
   readonly nextDueAt: () => number | undefined
   readonly size: () => number
+  /** Keeps only the ids `keep` accepts (O(n)): drops the entries of ids no longer polled. */
+  readonly retain: (keep: (id: string) => boolean) => void
 }
 
 interface Entry {
@@ -37,6 +39,11 @@ export const make = (): DueQueue => {
       return out
     },
     nextDueAt: () => heap.peek()?.dueAt,
-    size: () => heap.length
+    size: () => heap.length,
+    retain: (keep) => {
+      const kept = heap.toArray().filter((entry) => keep(entry.id))
+      heap.clear()
+      heap.init(kept)
+    }
   }
 }

@@ -66,9 +66,20 @@ export const poller = (deps: {
         due.push(command.id, command.at)
       }
     }
+    // The ids due and still polled: with webhooks most ids are stopped before they are due.
+    const takeDue = (max: number): Array<string> => {
+      const ids: Array<string> = []
+      for (let batch = due.takeDue(now(), max); batch.length > 0; batch = due.takeDue(now(), max)) {
+        for (const id of batch) if (live.has(id)) ids.push(id)
+        if (ids.length >= max) break
+      }
+      return ids
+    }
     for (;;) {
       Chunk.forEach(yield* Queue.takeAll(commands), follow)
-      const ids = due.takeDue(now(), concurrency * 5).filter((id) => live.has(id))
+      // Stopped ids stay in the heap until due: past twice the live ones, drop them (memory).
+      if (due.size() > 2 * live.size + 10_000) due.retain((id) => live.has(id))
+      const ids = takeDue(concurrency * 5)
       if (ids.length > 0) {
         yield* Effect.forEach(ids, (id) =>
           Effect.flatMap(poll(client, id, live.get(id)!), (event) => {
