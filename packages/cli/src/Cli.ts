@@ -435,3 +435,29 @@ export const run = async (
   )
   return Exit.isSuccess(exit) ? exit.value : Cause.isInterruptedOnly(exit.cause) ? ExitCode.Interrupted : ExitCode.Internal
 }
+
+/**
+ * The command as a process runs it: `process.argv`, Ctrl-C interrupting the run cleanly (what
+ * is done stays in the journal), a second Ctrl-C exiting at once, SIGTERM like Ctrl-C. The
+ * `lemlist-enrich` executable is this call.
+ *
+ * @example
+ * ```ts
+ * import * as Cli from "@lemlist-effect/cli/Cli"
+ *
+ * process.exitCode = await Cli.runProcess()
+ * ```
+ *
+ * @since 0.1.0
+ * @category entry points
+ */
+export const runProcess = (options: MainOptions = {}): Promise<ExitCode> => {
+  const controller = new AbortController()
+  let interrupts = 0
+  process.on("SIGINT", () => {
+    if (++interrupts > 1) process.exit(130)
+    controller.abort()
+  })
+  process.on("SIGTERM", () => controller.abort())
+  return run(process.argv.slice(2), undefined, { ...options, signal: controller.signal })
+}

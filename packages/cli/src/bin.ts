@@ -8,13 +8,4 @@
  */
 import * as Cli from "./Cli.js"
 
-const controller = new AbortController()
-let interrupts = 0
-process.on("SIGINT", () => {
-  if (++interrupts > 1) process.exit(130)
-  controller.abort()
-})
-process.on("SIGTERM", () => controller.abort())
-
-const code = await Cli.run(process.argv.slice(2), undefined, { signal: controller.signal })
-process.exitCode = code
+process.exitCode = await Cli.runProcess()
