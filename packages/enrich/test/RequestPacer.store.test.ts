@@ -253,10 +253,10 @@ describe("PacerStoreSqlite", () => {
       const a = yield* twentyOn("1900 millis")
       assert.deepStrictEqual(a, Array.from({ length: 20 }, (_, i) => i * 100))
       // B opens the file at 1,900: each of its starts waits for one of A's to leave the window
-      // (2,000 + 25 ms of margin). A fresh pacer would have started at 1,900.
+      // (2,000 + 50 ms of margin). A fresh pacer would have started at 1,900.
       const b = yield* twentyOn("3 seconds")
-      assert.deepStrictEqual(b, Array.from({ length: 20 }, (_, i) => 2025 + i * 100))
-      assert.strictEqual(maxInWindow([...a, ...b], 2025), 20)
+      assert.deepStrictEqual(b, Array.from({ length: 20 }, (_, i) => 2050 + i * 100))
+      assert.strictEqual(maxInWindow([...a, ...b], 2050), 20)
     }))
 
   it.scoped("a 429's pause and the margin it taught survive the restart", () =>
@@ -277,8 +277,8 @@ describe("PacerStoreSqlite", () => {
           yield* TestClock.adjust("10 seconds")
           return yield* Fiber.join(fiber)
         }))
-      // B waits out A's pause, then paces 20 per 2,000 + 50 ms (the margin doubled by A's 429).
+      // B waits out A's pause, then paces 20 per 2,000 + 100 ms (the margin doubled by A's 429).
       assert.strictEqual(b[0], 3000)
-      assert.strictEqual(b[20], 3000 + 2050)
+      assert.strictEqual(b[20], 3000 + 2100)
     }))
 })

@@ -27,7 +27,7 @@ export const defaults = {
   limit: 20,
   window: "2 seconds",
   // lemlist counts arrivals, we count departures: the margin absorbs latency jitter.
-  margin: "25 millis",
+  margin: "50 millis",
   defaultPause: "2 seconds",
   maxPause: "60 seconds"
 } as const satisfies Required<Options>
