@@ -69,7 +69,7 @@ export const admit = (deps: {
     const leads = admissionsOf(deps.settings, chunk)
     const keys = [...new Set(leads.flatMap((a) => (a.rejection === undefined ? [a.lead.key] : [])))]
     // Several workers: claimed first, so that the entries of the leads held here stay theirs.
-    const held = yield* Workers.claim(deps.settings.worker, deps.journal, keys)
+    const held = deps.settings.worker === undefined ? undefined : yield* Workers.claim(deps.settings.worker, deps.journal, keys)
     const entries = keys.length === 0 ? new Map() : yield* deps.journal.lookup(keys)
     const toSend = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Read", leads, entries, held, reply }))
     return Chunk.unsafeFromArray(toSend)

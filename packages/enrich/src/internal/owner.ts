@@ -236,9 +236,11 @@ export const make = <E>(deps: {
 
   /** Runs rounds until the run ends. */
   const run = (events: Queue.Dequeue<RunEvent>): Effect.Effect<void, JournalError> =>
-    Effect.asVoid(Effect.repeat(round(events), { until: (last) => last })).pipe(
-      Effect.ensuring(Effect.sync(() => foreign?.passAll()))
-    )
+    Effect.gen(function*() {
+      while (!(yield* round(events))) {
+        // next round
+      }
+    }).pipe(Effect.ensuring(Effect.sync(() => foreign?.passAll())))
 
   return { run }
 }

@@ -88,7 +88,8 @@ export const submit = (deps: Deps) => (chunk: Chunk.Chunk<Lifecycle.Lead>): Effe
     // The owner keeps what the credits and the budget allow; the rest ends `Failed`, not sent.
     // Several workers: re-claimed, so that a lead this worker no longer holds is not sent.
     const leads = Chunk.toReadonlyArray(chunk)
-    const held = yield* Workers.claim(deps.settings.worker, deps.journal, leads.map((lead) => lead.key))
+    const { worker } = deps.settings
+    const held = worker === undefined ? undefined : yield* Workers.claim(worker, deps.journal, leads.map((lead) => lead.key))
     const batch = yield* deps.ask<Array<Lifecycle.Lead>>((reply) => ({ _tag: "Take", batch: leads, held, reply }))
     if (batch.length === 0) return
     // Uninterruptible but for the waits (the client makes its pacer and retry waits
