@@ -159,8 +159,9 @@ describe("the packed packages", () => {
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(unpacked(p), "package.json"), "utf8"))
       const effectDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d === "effect" || d.startsWith("@effect/"))
-      // The command line is an application: it needs SQLite for its journal, for real.
-      const allowed = p.name === "@lemlist-effect/cli" ? ["@effect/sql", "@effect/sql-sqlite-node"] : []
+      // The command line is an application: it needs SQLite for its journal, for real, and
+      // PostgreSQL behind --database-url.
+      const allowed = p.name === "@lemlist-effect/cli" ? ["@effect/sql", "@effect/sql-sqlite-node", "@effect/sql-pg"] : []
       expect(effectDeps.filter((d) => !allowed.includes(d)), p.name).toEqual([])
       expect(manifest.peerDependencies.effect, p.name).toMatch(/^\^3\./)
     }
