@@ -36,9 +36,25 @@ export const transactionally = (sql: SqlClient.SqlClient) => <A, E, R>(self: Eff
     )
   )
 
+/**
+ * PostgreSQL gave up the statement to let another go on: a deadlock (`40P01`: workers claiming,
+ * renewing and taking over the same rows in different orders) or a serialization failure
+ * (`40001`). Rolled back whole, so it can run again as is.
+ */
+export const conflicted = (error: unknown): boolean => {
+  if (!(error instanceof SqlError)) return false
+  if (error.cause instanceof SqlError) return conflicted(error.cause)
+  const code = (error.cause as { readonly code?: unknown } | undefined)?.code
+  return code === "40P01" || code === "40001"
+}
+
 /** A bounded retry (about 1.5 s in all), then the operation's typed `JournalError`. */
 export const guarded = (operation: string) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
   self.pipe(
-    Effect.retry({ schedule: Schedule.exponential("50 millis"), times: 5, while: connectionLost }),
+    Effect.retry({
+      schedule: Schedule.jittered(Schedule.exponential("50 millis")),
+      times: 5,
+      while: (e) => connectionLost(e) || conflicted(e)
+    }),
     Effect.mapError((cause) => new JournalError({ operation, cause }))
   )
