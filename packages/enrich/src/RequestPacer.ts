@@ -172,18 +172,12 @@ export interface Store {
   }) => Effect.Effect<Reservation, PacerStoreError>
   /**
    * The slot came: if a 429 paused the key since, releases it (`Paused`); else books it at the
-   * later of its slot and now, and pushes the spacing's next start after that (`Departed`). A
-   * start that leaves late moves into windows that starts reserved after it were counted
-   * without it: when the window ending at its departure would hold more than the limit, it is
-   * released instead (`Paused` until now) and the pacer books again.
+   * later of its slot and now, and pushes the spacing's next start after that (`Departed`).
    */
   readonly depart: (options: {
     readonly key: string
     readonly id: string
     readonly interval: number
-    readonly limit: number
-    readonly window: number
-    readonly margin: number
   }) => Effect.Effect<Departure, PacerStoreError>
   /** Gives back a reservation that will not be used (an interrupted wait). */
   readonly release: (options: { readonly key: string; readonly id: string }) => Effect.Effect<void, PacerStoreError>

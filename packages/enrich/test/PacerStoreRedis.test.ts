@@ -45,11 +45,11 @@ describe.skipIf(noRedis("PacerStoreRedis"))("PacerStoreRedis", () => {
       assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: 21 }, (_, i) => i * 100))
       // The first request's process woke at 500: it leaves then (its own window holds 6)...
       yield* TestClock.adjust("500 millis")
-      assert.deepStrictEqual(yield* store.depart({ ...lemlist, id: rs[0].id }), { _tag: "Departed", at: 500 })
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), { _tag: "Departed", at: 500 })
       // ...but the 21st, reserved at 2000 with the first counted at 0, would make 21 in (0, 2000]:
       // it books again, after the window.
       yield* TestClock.adjust("1500 millis")
-      assert.deepStrictEqual(yield* store.depart({ ...lemlist, id: rs[20].id }), { _tag: "Paused", until: 2000 })
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Paused", until: 2000 })
       const again = yield* store.reserve(o)
       assert.strictEqual(again.slot, 2100)
       assert.strictEqual(maxInWindow([500, ...rs.slice(1, 20).map((r) => r.slot), again.slot], 2000), 20)

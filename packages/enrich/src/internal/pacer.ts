@@ -75,7 +75,7 @@ export const make = (store: Store, o: Resolved): Service => {
         return yield* restore(Effect.sleep(r.slot - r.now)).pipe(
           // A 429 seen while we waited pauses everyone, us included: the store says so, and
           // books the slot when we really leave (a busy event loop wakes a fiber late).
-          Effect.zipRight(store.depart({ key, id: r.id, interval: o.interval, limit: o.limit, window: o.window, margin: o.margin })),
+          Effect.zipRight(store.depart({ key, id: r.id, interval: o.interval })),
           Effect.onInterrupt(() => Effect.ignore(store.release({ key, id: r.id })))
         )
       })

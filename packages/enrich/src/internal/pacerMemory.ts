@@ -56,14 +56,6 @@ export const rules = {
     Math.min(window / 4, Math.max(2 * Math.max(margin, learnedMargin), 50))
 }
 
-/** Whether one more start at `at` would put more than the limit in the window ending there. */
-const overfills = (s: KeyState, at: number, o: { readonly limit: number; readonly window: number; readonly margin: number }) => {
-  const from = at - rules.span(o.window, o.margin, s.learnedMargin)
-  let inWindow = 1
-  for (const e of s.log) if (e.at > from && e.at <= at) inWindow++
-  return inWindow > rules.limit(o.limit, s.announcedLimit)
-}
-
 /** @internal */
 export const make = (): Store => {
   const states = new Map<string, KeyState>()
@@ -102,7 +94,6 @@ export const make = (): Store => {
         const entry = removeId(s.log, o.id)
         if (s.pausedUntil > now) return { _tag: "Paused", until: s.pausedUntil }
         const at = Math.max(now, entry?.at ?? now)
-        if (entry !== undefined && at > entry.at && overfills(s, at, o)) return { _tag: "Paused", until: now }
         insertSorted(s.log, { id: o.id, at })
         s.nextAt = Math.max(s.nextAt, at + o.interval)
         return { _tag: "Departed", at }

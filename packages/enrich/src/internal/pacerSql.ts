@@ -108,16 +108,6 @@ export const make = Effect.gen(function*() {
           }
           const [entry] = yield* sql<{ at: number }>`SELECT at FROM pacer_log WHERE id = ${id} AND key = ${o.key}`
           const at = Math.max(now, entry?.at ?? now)
-          if (entry !== undefined && at > entry.at) {
-            // Late (see `Store.depart`): the window ending now, with this start moved into it.
-            const span = rules.span(o.window, o.margin, s.learned_margin)
-            const [{ others }] = yield* sql<{ others: number }>`SELECT count(*) AS others FROM pacer_log
-              WHERE key = ${o.key} AND id <> ${id} AND at > ${at - span} AND at <= ${at}`
-            if (others + 1 > rules.limit(o.limit, s.announced_limit)) {
-              yield* sql`DELETE FROM pacer_log WHERE id = ${id} AND key = ${o.key}`
-              return { _tag: "Paused", until: now } satisfies Departure
-            }
-          }
           if (entry === undefined) yield* book(o.key, at)
           else yield* sql`UPDATE pacer_log SET at = ${at} WHERE id = ${id}`
           yield* sql`UPDATE pacer_keys SET next_at = max(next_at, ${at + o.interval}) WHERE key = ${o.key}`
