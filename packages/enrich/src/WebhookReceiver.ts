@@ -128,11 +128,11 @@ export interface Options {
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<Service> =>
-  Effect.sync(() => {
+  Effect.map(Deliveries.make(), (deliveries) => {
     const token = options.token ?? randomBytes(24).toString("base64url")
     const receiver: Handler.Receiver = {
       token,
-      deliveries: Deliveries.make(),
+      deliveries,
       counters: { accepted: 0, refused: 0, items: 0 },
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
     }

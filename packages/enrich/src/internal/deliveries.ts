@@ -51,9 +51,10 @@ const ticket = (delivery: Delivery, waiting: number, answer: () => void): Receiv
 }
 
 /** @internal */
-export const make = (options: { readonly remember?: number } = {}): Deliveries => {
-  const remember = options.remember ?? 100_000
-  const pubsub = Effect.runSync(PubSub.unbounded<Received>())
+export const make = (options: { readonly remember?: number } = {}): Effect.Effect<Deliveries> =>
+  Effect.map(PubSub.unbounded<Received>(), (pubsub) => fromPubSub(pubsub, options.remember ?? 100_000))
+
+const fromPubSub = (pubsub: PubSub.PubSub<Received>, remember: number): Deliveries => {
   let subscribers = 0
   // Ids already published, oldest first: lemlist's retries and duplicates are answered at once.
   const seen = new Set<string>()

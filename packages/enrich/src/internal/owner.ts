@@ -25,7 +25,8 @@ import type { Settings } from "./settings.js"
 import * as Tally from "./tally.js"
 import * as Workers from "./workers.js"
 
-interface Record {
+/** A lead on its way, as its owner keeps it. */
+interface LeadEntry {
   readonly lead: Lifecycle.Lead
   state: Lifecycle.State
   /** Duplicates of the lead read while it was on its way: each gets a copy of its outcome. */
@@ -45,7 +46,7 @@ export const make = <E>(deps: {
   readonly onRound: (tally: Tally.Tally, extra: Tally.Extra, emitted: number, last: boolean) => Effect.Effect<void>
 }) => {
   const { journal, now, out, polls, settings } = deps
-  const records = new Map<string, Record>()
+  const records = new Map<string, LeadEntry>()
   const byId = new Map<string, string>()
   // Results that came before their id was known (a webhook can beat the bulk answer).
   const early = new Map<string, Outcomes.Delivery>()
@@ -63,7 +64,7 @@ export const make = <E>(deps: {
   let sends: Array<Lifecycle.Lead> = []
   let fatal: LemlistError.Unauthorized | undefined
 
-  const apply = (r: Record, event: Lifecycle.Event): boolean => {
+  const apply = (r: LeadEntry, event: Lifecycle.Event): boolean => {
     const before = r.state
     const step = Lifecycle.transition(r.lead, before, event, settings)
     Tally.count(tally, r.state, -1)
@@ -122,7 +123,7 @@ export const make = <E>(deps: {
   const answer = (received: Received | undefined, settles: boolean) =>
     received === undefined ? undefined : settles ? void recorded.push(received) : received.pass()
 
-  const withRecords = (batch: ReadonlyArray<Lifecycle.Lead>, f: (r: Record, i: number) => void) =>
+  const withRecords = (batch: ReadonlyArray<Lifecycle.Lead>, f: (r: LeadEntry, i: number) => void) =>
     batch.forEach((lead, i) => {
       const r = records.get(lead.key)
       if (r !== undefined) f(r, i)
@@ -139,7 +140,7 @@ export const make = <E>(deps: {
             running.followers.push(lead.metadata)
             continue
           }
-          const r: Record = { lead, state: Lifecycle.initial, followers: [] }
+          const r: LeadEntry = { lead, state: Lifecycle.initial, followers: [] }
           if (rejection === undefined) records.set(lead.key, r)
           if (apply(r, { _tag: "Admitted", ...(rejection ? { rejection } : {}) })) continue
           const entry = event.entries.get(lead.key)
