@@ -169,6 +169,18 @@ const runCommand = (io: CliIo.Service, hooks: Backend.EmbeddedMockHooks | undefi
       ),
       Options.optional
     )),
+    shared: Options.boolean("shared").pipe(
+      Options.withDescription(
+        "Share the run with other processes: the same input, --database-url and --run-id in each; every lead is sent by " +
+          "one of them, and each writes the whole output once every lead has an outcome"
+      )
+    ),
+    workerId: optionalText("worker-id", "With --shared: this process's name in the run's claims (default host:pid:random)"),
+    lease: optionalText(
+      "lease",
+      "With --shared: how long this process's claims last without its heartbeat, e.g. 30s, 1500ms, 2m (default 30s); " +
+        "a dead worker's leads are taken over after it"
+    ),
     map,
     delimiter,
     mock,

@@ -10,9 +10,10 @@ import { stringify } from "csv-stringify"
 import { stringify as stringifySync } from "csv-stringify/sync"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { randomBytes } from "node:crypto"
+import { once } from "node:events"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { once } from "node:events"
 import { FileError } from "./CliError.js"
 
 /**
@@ -209,8 +210,10 @@ const writeError = (path: string) => (e: unknown) =>
   new FileError({ path, operation: "write", detail: String((e as Error)?.message ?? e) })
 
 /**
- * Writes rows to `path` (through a temporary file renamed at the end, so a reader never sees
- * half a file), under backpressure. A CSV row keeps its fields as read (a row shorter than
+ * Writes rows to `path` through a temporary file of its own (`<path>.<pid>-<random>.partial`,
+ * removed if the write fails) renamed over `path` at the end, so a reader never sees half a
+ * file, and processes writing one path at once each put a whole file there (the last one
+ * stays). Under backpressure. A CSV row keeps its fields as read (a row shorter than
  * the header is padded so that the result columns stay aligned).
  *
  * @since 0.1.0
@@ -224,14 +227,22 @@ export const write = <E, R>(
 ): Effect.Effect<void, E | FileError, R> =>
   Effect.gen(function*() {
     const format = formatOf(path)
-    const tmp = `${path}.partial`
+    // A name of its own: several processes (the workers of a shared run) may write one path at
+    // once; each renames its complete file over it, the last one wins.
+    const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.partial`
     yield* Effect.tryPromise({
       try: () => fs.promises.mkdir(nodePath.dirname(nodePath.resolve(path)), { recursive: true }),
       catch: writeError(path)
     })
+    let renamed = false
     const file = yield* Effect.acquireRelease(
       Effect.try({ try: () => fs.createWriteStream(tmp), catch: writeError(path) }),
-      (f) => Effect.sync(() => f.destroyed || f.closed ? undefined : f.destroy())
+      (f) =>
+        Effect.sync(() => {
+          if (!(f.destroyed || f.closed)) f.destroy()
+          // A write that failed or was interrupted leaves no temporary file behind.
+          if (!renamed) fs.rmSync(tmp, { force: true })
+        })
     )
     const failed: { error?: Error } = {}
     file.on("error", (e) => (failed.error = e))
@@ -275,6 +286,7 @@ export const write = <E, R>(
         await finished
         if (failed.error) throw failed.error
         await fs.promises.rename(tmp, path)
+        renamed = true
       },
       catch: writeError(path)
     })

@@ -193,6 +193,15 @@ export interface Summary {
   readonly exitCode: number
   /** The HTML report written, if asked for (`--report`). */
   readonly report?: string | undefined
+  /**
+   * With `--shared`: this process as one worker of the run: its name, the leads it sent, and
+   * the outcomes it read from the journal instead (other workers' and earlier runs').
+   */
+  readonly worker?: {
+    readonly id: string
+    readonly sent: number
+    readonly fromJournal: number
+  } | undefined
 }
 
 /**
@@ -233,6 +242,10 @@ export const table = (s: Summary): string => {
     `${n(s.requests)} requests (${n(s.rateLimited)} answered 429) · ${n(s.creditsSpent)} credits spent (at most ${n(s.creditsEstimate)}) · ` +
     `${duration(s.elapsedMillis)}` +
     (s.resumed > 0 ? ` · ${n(s.resumed)} outcomes from an earlier run` : ""),
+    ...(s.worker === undefined ? [] : [
+      `worker:  ${s.worker.id}: sent ${n(s.worker.sent)} leads; ${n(s.worker.fromJournal)} outcomes read from the journal ` +
+      `(other workers', earlier runs')`
+    ]),
     ...(s.output === undefined ? [] : [`output:  ${s.output}`]),
     `journal: ${s.journal}`,
     ...(s.report === undefined ? [] : [`report:  ${s.report}`])

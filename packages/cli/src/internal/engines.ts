@@ -22,8 +22,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { createHash } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
+import { hostname } from "node:os"
 import * as nodePath from "node:path"
 import * as Backend from "../Backend.js"
 import { RunFailed, UsageError } from "../CliError.js"
@@ -50,9 +51,19 @@ export type PacerTarget =
   | { readonly _tag: "Redis"; readonly redis: ServiceUrl }
   | { readonly _tag: "Memory" }
 
+/** This process as one of several workers sharing a run (`--shared`). */
+export interface Worker {
+  /** Its name in the journal's claims (`--worker-id`, default host:pid:random). */
+  readonly id: string
+  /** How long a claim lasts without a heartbeat (`--lease`), in ms. */
+  readonly leaseMillis: number
+}
+
 export interface Engines {
   readonly journal: JournalTarget
   readonly pacer: PacerTarget
+  /** With `--shared`: this process is one worker of the run (the journal is in PostgreSQL). */
+  readonly worker: Worker | undefined
   /** The journal as messages and the summary name it (a path, or the database and run). */
   readonly label: string
 }
@@ -132,6 +143,84 @@ export const schemaOf = (runId: string): string => {
   return `lemlist_${slug.slice(0, 40)}${slug === "" ? "" : "_"}${hash}`
 }
 
+// ---- workers ---------------------------------------------------------------------------------
+
+/** `--shared`, `--worker-id`, `--lease` as given. */
+export interface WorkerFlags {
+  readonly shared: boolean
+  readonly id: string | undefined
+  readonly lease: string | undefined
+}
+
+/** The library's default lease, and the bounds `--lease` accepts. */
+export const defaultLease = 30_000
+const leaseBounds = { min: 1_000, max: 3_600_000 } as const
+
+const workerIdShape = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/
+
+const durationUnits: Record<string, number> = {
+  ms: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1_000,
+  sec: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  minutes: 60_000
+}
+
+/** `--lease`: a number and a unit (`30s`, `1500ms`, `2m`, `45 seconds`), 1 s to 1 h, in ms. */
+export const parseLease = (text: string): Effect.Effect<number, UsageError> => {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim())
+  const bad = (why: string) => new UsageError({ detail: `--lease ${JSON.stringify(text.slice(0, 40))}: ${why}` })
+  if (!match) return Effect.fail(bad("expected a duration with its unit, e.g. 30s, 1500ms, 2m"))
+  if (match[2] === "") return Effect.fail(bad("give the unit: 30s, 1500ms, 2m"))
+  const unit = durationUnits[match[2]!.toLowerCase()]
+  if (unit === undefined) return Effect.fail(bad(`unknown unit ${JSON.stringify(match[2])}; use ms, s or m`))
+  const millis = Math.round(Number(match[1]) * unit)
+  return millis < leaseBounds.min || millis > leaseBounds.max
+    ? Effect.fail(bad("a lease is 1 s to 1 h (its heartbeat renews it every quarter of it)"))
+    : Effect.succeed(millis)
+}
+
+/**
+ * This process as a worker of a shared run, or `undefined` without `--shared`. The workers
+ * share the run through its journal, so `--shared` needs PostgreSQL; `--worker-id` and
+ * `--lease` mean nothing without `--shared`.
+ */
+const chooseWorker = (
+  flags: WorkerFlags | undefined,
+  inDatabase: boolean
+): Effect.Effect<Worker | undefined, UsageError> =>
+  Effect.gen(function*() {
+    if (flags === undefined) return undefined
+    if (!flags.shared) {
+      const given = flags.id !== undefined ? "--worker-id" : flags.lease !== undefined ? "--lease" : undefined
+      if (given === undefined) return undefined
+      return yield* new UsageError({ detail: `${given} is for a run shared by several processes: add --shared` })
+    }
+    if (!inDatabase) {
+      return yield* new UsageError({
+        detail: "--shared: the processes share the run through its journal in PostgreSQL: it needs --database-url " +
+          "(or LEMLIST_DATABASE_URL), and the same --run-id in every process"
+      })
+    }
+    if (flags.id !== undefined && !workerIdShape.test(flags.id)) {
+      return yield* new UsageError({
+        detail: `--worker-id ${JSON.stringify(flags.id.slice(0, 120))}: use 1 to 100 letters, digits, ".", "_", ":", "@" or "-", ` +
+          "starting with a letter or digit"
+      })
+    }
+    const leaseMillis = flags.lease === undefined ? defaultLease : yield* parseLease(flags.lease)
+    // The library's default name, made here so that the summary can print it.
+    const id = flags.id ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`
+    return { id, leaseMillis }
+  })
+
 // ---- choosing --------------------------------------------------------------------------------
 
 export interface Choice {
@@ -143,6 +232,8 @@ export interface Choice {
   /** `--redis-url` / `LEMLIST_REDIS_URL`. */
   readonly redisUrl: GivenUrl | undefined
   readonly runId: string | undefined
+  /** `--shared`, `--worker-id`, `--lease` (`run` only). */
+  readonly worker?: WorkerFlags | undefined
 }
 
 /** The engines the flags ask for, or a usage error naming the flag at fault. */
@@ -159,10 +250,12 @@ export const choose = (choice: Choice): Effect.Effect<Engines, UsageError> =>
           detail: "--run-id names a run in a PostgreSQL journal: it needs --database-url (or LEMLIST_DATABASE_URL)"
         })
       }
+      const worker = yield* chooseWorker(choice.worker, false)
       const filename = choice.journal ?? defaultJournal(choice.output)
       return {
         journal: { _tag: "Sqlite", filename },
         pacer: redis === undefined ? { _tag: "JournalFile" } : { _tag: "Redis", redis },
+        worker,
         label: filename
       } satisfies Engines
     }
@@ -179,11 +272,13 @@ export const choose = (choice: Choice): Effect.Effect<Engines, UsageError> =>
           "starting with a letter or digit"
       })
     }
+    const worker = yield* chooseWorker(choice.worker, true)
     const runId = choice.runId ?? defaultRunId(choice.output)
     const schema = schemaOf(runId)
     return {
       journal: { _tag: "Postgres", db, runId, schema },
       pacer: redis === undefined ? { _tag: "Memory" } : { _tag: "Redis", redis },
+      worker,
       label: `PostgreSQL ${db.where}, run ${runId} (schema ${schema})`
     } satisfies Engines
   })
@@ -204,6 +299,15 @@ export const describePacer = (engines: Engines): string => {
     case "JournalFile":
       return `Pacer: in the journal file (shared by the processes that open it)`
   }
+}
+
+/** One line on the worker, for a shared run's preamble; nothing for a run of one process. */
+export const describeWorker = (engines: Engines): string | undefined => {
+  const { journal, worker } = engines
+  if (worker === undefined || journal._tag !== "Postgres") return undefined
+  return `Worker: ${worker.id}, sharing run ${journal.runId} with the other processes on it (lease ` +
+    `${worker.leaseMillis % 1000 === 0 ? `${worker.leaseMillis / 1000} s` : `${worker.leaseMillis} ms`}): ` +
+    `each lead is sent by one of them; this one writes the whole output once every lead has an outcome`
 }
 
 // ---- layers ----------------------------------------------------------------------------------

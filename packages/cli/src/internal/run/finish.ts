@@ -11,6 +11,7 @@ import { ExitCode } from "../../ExitCode.js"
 import * as ProgressDisplay from "../../ProgressDisplay.js"
 import * as Report from "../../Report.js"
 import * as RunRecord from "../../RunRecord.js"
+import type * as Engines from "../engines.js"
 import type { Voice } from "./confirm.js"
 import type { Enriched } from "./enrich.js"
 import type * as Scan from "./scan.js"
@@ -34,6 +35,8 @@ export const finish = (
     readonly scan: Scan.Scan
     readonly enriched: Enriched | undefined
     readonly written: Written
+    /** With `--shared`: this process was one worker of the run. */
+    readonly worker?: Engines.Worker | undefined
   }
 ): Effect.Effect<ExitCode, CliError> =>
   Effect.gen(function*() {
@@ -58,6 +61,15 @@ export const finish = (
       creditsEstimate: estimate,
       elapsedMillis: Date.now() - run.startedAt,
       exitCode,
+      // A worker's share: the leads it sent; the other outcomes it read from the journal
+      // (other workers' and earlier runs'; Progress counts them, duplicates included).
+      ...(run.worker === undefined ? {} : {
+        worker: {
+          id: run.worker.id,
+          sent: enriched?.progress?.submitted ?? 0,
+          fromJournal: enriched?.progress?.resumed ?? scan.haveOutcome
+        }
+      }),
       ...(options.report === undefined ? {} : { report: options.report })
     }
     if (options.report !== undefined) {
