@@ -13,6 +13,10 @@
  * 3. write (`write.ts`): read the input again and, chunk by chunk, look each row's outcome up in
  *    the journal by its lead key, so the output is in input order with flat memory.
  *
+ * With `--shared` (a journal in PostgreSQL), the process is one worker of the run: the enrich
+ * pass claims leads and awaits those others hold through the journal, so it ends when every lead
+ * has an outcome, and the write pass writes the whole output like a run of one process.
+ *
  * @since 0.1.0
  */
 import { EnrichmentType } from "@lemlist-effect/contract"
@@ -75,6 +79,15 @@ export interface RunOptions {
   readonly redisUrl?: EngineUrl | undefined
   /** `--run-id`: the run's name in the database (default {@link defaultRunId} of the output). */
   readonly runId?: string | undefined
+  /**
+   * `--shared`: this process is one of several workers on the run (same input, same database
+   * and run id): each lead is sent by one of them, and each writes the whole output.
+   */
+  readonly shared?: boolean | undefined
+  /** `--worker-id`: this worker's name in the journal's claims (default host:pid:random). */
+  readonly workerId?: string | undefined
+  /** `--lease`: how long a claim lasts without a heartbeat (`30s`, `1500ms`, `2m`; default 30 s). */
+  readonly lease?: string | undefined
   readonly map: ReadonlyArray<readonly [string, string]>
   readonly delimiter: string | undefined
   readonly mock: boolean
@@ -179,7 +192,8 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       journal: options.journal,
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
-      runId: options.runId
+      runId: options.runId,
+      worker: { shared: options.shared === true, id: options.workerId, lease: options.lease }
     })
 
     // ---- the input and its columns -----------------------------------------------------------
@@ -220,24 +234,43 @@ export const run = (options: RunOptions): Effect.Effect<ExitCode, CliError, CliI
       if (scan.rows === 0) return yield* new UsageError({ detail: `${options.input} has a header line but no data row: nothing to enrich` })
       yield* describeScan(voice, { input, path: options.input, journal: journalLabel, journalExisted }, scan)
       if (engines.pacer._tag !== "JournalFile") yield* say(Engines.describePacer(engines))
+      const workerLine = Engines.describeWorker(engines)
+      if (workerLine !== undefined) yield* say(workerLine)
       // `export` maps rows to the same leads (journal keys) with these.
       yield* RowOptions.record(options)
 
       let enriched: Enriched | undefined
       if (scan.toGo > 0) {
-        enriched = yield* enrich(voice, options, { input, scan, journal: journalLabel, onStart: () => (started = true) })
+        enriched = yield* enrich(voice, options, {
+          input,
+          scan,
+          journal: journalLabel,
+          onStart: () => (started = true),
+          pacerFailed: Engines.pacerFailed(engines),
+          worker: engines.worker
+        })
       } else {
         yield* say("Every lead already has an outcome: writing the output.")
       }
 
       const written = yield* write(input, output, options.report !== undefined)
-      return yield* finish(voice, options, { input, output, journal: journalLabel, startedAt, scan, enriched, written })
+      return yield* finish(voice, options, {
+        input,
+        output,
+        journal: journalLabel,
+        startedAt,
+        scan,
+        enriched,
+        written,
+        worker: engines.worker
+      })
     })
 
     return yield* program.pipe(
       Effect.provide(JournalLive),
       Effect.catchTag("JournalError", Engines.journalFailed(engines)),
-      // The pacer fails closed when Redis is gone: its fiber dies with the store's error.
+      // The pacer fails closed when Redis is gone: a request outside the run (the credit
+      // check) dies with the store's error; the run itself fails with it (`pacerFailed` above).
       Effect.catchSomeDefect(Engines.pacerDefect(engines)),
       // A run that stopped before sending anything leaves no journal file it created behind.
       Effect.tapError(() =>

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type { PacerStoreError } from "./RequestPacer.js"
 
 /**
  * The pre-flight credit check found fewer credits than the run may cost.
@@ -62,9 +63,10 @@ export class JournalError extends Schema.TaggedError<JournalError>("@lemlist-eff
 }
 
 /**
- * Every error that stops a run (besides the client's `Unauthorized`).
+ * Every error that stops a run (besides the client's `Unauthorized`). `PacerStoreError`: the
+ * pacer's shared store (Redis, a SQLite file) kept failing, and no request leaves without a slot.
  *
  * @since 0.1.0
  * @category errors
  */
-export type EnrichmentError = InsufficientCreditsForRun | CreditsExhausted | JournalError
+export type EnrichmentError = InsufficientCreditsForRun | CreditsExhausted | JournalError | PacerStoreError

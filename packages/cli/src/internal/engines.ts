@@ -387,20 +387,21 @@ export const exists = (engines: Engines): Effect.Effect<boolean, RunFailed> => {
 }
 
 /**
- * The pacer's store failing mid-run kills the request's fiber with a `PacerStoreError` (the
- * pacer fails closed): as the command reports it, naming Redis.
+ * The pacer's store failing mid-run (the pacer fails closed): as the command reports it,
+ * naming Redis. `Enrichment.run` fails with the `PacerStoreError`; a request outside a run (the
+ * credit check) dies with it, see {@link pacerDefect}.
  */
+export const pacerFailed = (engines: Engines) => (error: RequestPacer.PacerStoreError): Effect.Effect<never, RunFailed> =>
+  Effect.fail(
+    new RunFailed({
+      detail: engines.pacer._tag === "Redis"
+        ? `Redis at ${engines.pacer.redis.where} (${engines.pacer.redis.from}) failed during the run ` +
+          `(${error.operation}: ${describeCause(error.cause, engines.pacer.redis)}); no request left without a slot, ` +
+          `rerun the same command to continue`
+        : `the pacer's store failed (${error.operation}: ${describeCause(error.cause, undefined)})`
+    })
+  )
+
+/** {@link pacerFailed} for a request's fiber that died with the store's error. */
 export const pacerDefect = (engines: Engines) => (defect: unknown): Option.Option<Effect.Effect<never, RunFailed>> =>
-  defect instanceof RequestPacer.PacerStoreError
-    ? Option.some(
-      Effect.fail(
-        new RunFailed({
-          detail: engines.pacer._tag === "Redis"
-            ? `Redis at ${engines.pacer.redis.where} (${engines.pacer.redis.from}) failed during the run ` +
-              `(${defect.operation}: ${describeCause(defect.cause, engines.pacer.redis)}); no request left without a slot, ` +
-              `rerun the same command to continue`
-            : `the pacer's store failed (${defect.operation}: ${describeCause(defect.cause, undefined)})`
-        })
-      )
-    )
-    : Option.none()
+  defect instanceof RequestPacer.PacerStoreError ? Option.some(pacerFailed(engines)(defect)) : Option.none()

@@ -24,6 +24,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { Options } from "../Enrichment.js"
 import type { CreditsExhausted, JournalError } from "../EnrichmentError.js"
 import { InsufficientCreditsForRun } from "../EnrichmentError.js"
+import { PacerStoreError } from "../RequestPacer.js"
 import { Journal } from "../Journal.js"
 import * as Lead from "../Lead.js"
 import { LemlistClient } from "../LemlistClient.js"
@@ -44,7 +45,7 @@ import * as Settings from "./settings.js"
 import { submit } from "./submit.js"
 import * as Workers from "./workers.js"
 
-type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | LemlistError.Unauthorized
+type RunError = InsufficientCreditsForRun | CreditsExhausted | JournalError | PacerStoreError | LemlistError.Unauthorized
 
 /** The most the run can cost against what the team has (needs an array, `total` or `budget`). */
 const checkCredits = (client: LemlistClient["Type"], settings: Settings.Settings, options: Options, leads: unknown) =>
@@ -157,9 +158,15 @@ const start = <E, R>(
     )
 
     // A failure or a defect in a background fiber ends the stream with it (otherwise the
-    // stream would never end).
+    // stream would never end). The pacer's store failing kills the request's fiber (the pacer
+    // and the client have no error channel for it): the run fails with it, typed.
     const guard = <A extends RunError | E, Req>(self: Effect.Effect<unknown, A, Req>) =>
-      self.pipe(Effect.catchAll((e) => out.fail(e)), Effect.catchAllDefect((defect) => out.failCause(Cause.die(defect))))
+      self.pipe(
+        Effect.catchAll((e) => out.fail(e)),
+        Effect.catchAllDefect((defect) =>
+          defect instanceof PacerStoreError ? out.fail(defect) : out.failCause(Cause.die(defect))
+        )
+      )
     yield* Effect.forkScoped(guard(owner.run(events)))
     yield* Effect.forkScoped(guard(producer))
     yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))

@@ -10,12 +10,15 @@ import * as Enrichment from "@lemlist-effect/enrich/Enrichment"
 import type * as Journal from "@lemlist-effect/enrich/Journal"
 import * as LemlistClient from "@lemlist-effect/enrich/LemlistClient"
 import * as Progress from "@lemlist-effect/enrich/Progress"
+import type * as RequestPacer from "@lemlist-effect/enrich/RequestPacer"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Backend from "../../Backend.js"
+import type * as Engines from "../engines.js"
 import { AuthFailed, type CliError, NotEnoughCredits, RunFailed } from "../../CliError.js"
 import * as ProgressDisplay from "../../ProgressDisplay.js"
 import * as Report from "../../Report.js"
@@ -54,7 +57,16 @@ export const enrich = (
     readonly budget: number | undefined
     readonly report?: string | undefined
   },
-  context: { readonly input: Scan.Input; readonly scan: Scan.Scan; readonly journal: string; readonly onStart: () => void }
+  context: {
+    readonly input: Scan.Input
+    readonly scan: Scan.Scan
+    readonly journal: string
+    readonly onStart: () => void
+    /** Reports the pacer's store failing, naming the engine (the command knows it). */
+    readonly pacerFailed: (error: RequestPacer.PacerStoreError) => Effect.Effect<never, CliError>
+    /** With `--shared`: this process is one worker of the run (leads others hold are awaited). */
+    readonly worker?: Engines.Worker | undefined
+  }
 ): Effect.Effect<Enriched, CliError, Journal.Journal> =>
   Effect.gen(function*() {
     const { io } = voice
@@ -82,7 +94,10 @@ export const enrich = (
           total: scan.plan.read,
           progress,
           // The credit check ran in `confirm`, against the plan's figure: once is enough.
-          creditCheck: "off"
+          creditCheck: "off",
+          ...(context.worker === undefined
+            ? {}
+            : { worker: { id: context.worker.id, lease: Duration.millis(context.worker.leaseMillis) } })
         }).pipe(Stream.runForEach((outcome) =>
           Effect.sync(() => {
             RunRecord.observe(record, outcome)
@@ -119,6 +134,8 @@ export const enrich = (
           break
         case "JournalError":
           return yield* journalFailed(context.journal)(e)
+        case "PacerStoreError":
+          return yield* context.pacerFailed(e)
         default:
           // The CLI's own errors, and the file's (it changed since the scan read it whole).
           return yield* e
