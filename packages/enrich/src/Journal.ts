@@ -93,11 +93,13 @@ export interface Service {
   ) => Effect.Effect<ReadonlySet<string>, JournalError>
   /**
    * Emits when outcomes are recorded in this journal: by this process, or, on PostgreSQL, by any
-   * process on the same schema (a webhook received by another worker). A wake-up carries
-   * nothing and can be missed (coalesced, or sent while not listening): on one, read the
-   * journal, and read it on a timer too.
+   * process on the same schema (a webhook received by another worker). Each element names the
+   * leads' keys when it can (an empty array: some outcomes, not named, as when their keys do not
+   * fit a notification). A hint, not the truth: elements can be missed (a slow subscriber loses
+   * the oldest, a notification sent while not listening is gone), so read the journal on one,
+   * and on a timer too.
    */
-  readonly outcomesRecorded: Stream.Stream<void, JournalError>
+  readonly outcomesRecorded: Stream.Stream<ReadonlyArray<string>, JournalError>
   /** Extends every lease `worker` still holds (its heartbeat). */
   readonly renew: (worker: string, lease: Duration.DurationInput) => Effect.Effect<void, JournalError>
   /**

@@ -97,7 +97,7 @@ describe.skipIf(Pg.skipped !== undefined)("JournalPg on a live server", () => {
       assert.isTrue(meta.every((value) => value._tag === "Some"))
     }))
 
-  it.scopedLive("outcomes recorded by another process wake this one (LISTEN/NOTIFY), another schema's do not", () =>
+  it.scopedLive("outcomes recorded by another process wake this one (LISTEN/NOTIFY) naming their keys, another schema's do not", () =>
     Effect.gen(function*() {
       const [schema, other] = [yield* scopedSchema, yield* scopedSchema]
       // Three processes' journals: each its own pool (and listening connection).
@@ -105,7 +105,16 @@ describe.skipIf(Pg.skipped !== undefined)("JournalPg on a live server", () => {
         Layer.build(JournalPg.layer({ url: Pg.databaseUrl(), schema: s })).pipe(Effect.map(Context.get(Journal.Journal)))
       const [listener, writer, stranger] = [yield* open(schema), yield* open(schema), yield* open(other)]
       let wakes = 0
-      yield* listener.outcomesRecorded.pipe(Stream.runForEach(() => Effect.sync(() => wakes++)), Effect.forkScoped)
+      const named: Array<ReadonlyArray<string>> = []
+      yield* listener.outcomesRecorded.pipe(
+        Stream.runForEach((keys) =>
+          Effect.sync(() => {
+            wakes++
+            named.push(keys)
+          })
+        ),
+        Effect.forkScoped
+      )
       // A wake-up sent before LISTEN is up is missed (as documented): write until one is heard.
       for (let i = 0; i < 100 && wakes === 0; i++) {
         yield* writer.recordOutcomes([enriched(`w${i}`)])
@@ -122,7 +131,19 @@ describe.skipIf(Pg.skipped !== undefined)("JournalPg on a live server", () => {
       yield* writer.recordOutcomes([enriched("last")])
       for (let i = 0; i < 100 && wakes === 0; i++) yield* Effect.sleep("20 millis")
       assert.strictEqual(wakes, 1, "one write, one wake-up")
+      assert.deepStrictEqual(named.at(-1), ["last"], "naming the key")
       assert.strictEqual((yield* listener.lookup(["w0"])).get("w0")?._tag, "Done", "and the journal has them")
+      // 250 keys of 40 bytes do not fit one notification (8,000 bytes): several name them all;
+      // a key longer than a notification is not named, and a notice of the schema alone says so.
+      const many = Array.from({ length: 250 }, (_, i) => `k${String(i).padStart(39, "0")}`)
+      const long = "x".repeat(9_000)
+      named.length = 0
+      yield* writer.recordOutcomes([...many, long].map(enriched))
+      for (let i = 0; i < 100 && named.flat().length < many.length; i++) yield* Effect.sleep("20 millis")
+      yield* Effect.sleep("100 millis")
+      assert.deepStrictEqual(named.flat().sort(), [...many].sort(), "every key that fits named once")
+      assert.isAbove(named.filter((keys) => keys.length > 0).length, 1, "in several notifications")
+      assert.isTrue(named.some((keys) => keys.length === 0), "and one naming none, for the long key")
     }))
 
   it.scoped("stopping at random points, then rerunning: every outcome, nothing sent twice", () =>

@@ -13,7 +13,7 @@ import type { Entry, Service, Summary } from "../Journal.js"
 
 /** @internal */
 export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
-  const recorded = yield* wakeups
+  const recorded = yield* recordings
   const entries = new Map<string, Entry>()
   const meta = new Map<string, string>()
   const claims = new Map<string, { owner: string; leaseUntil: number }>()
@@ -47,7 +47,7 @@ export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
     recordOutcomes: (outcomes) =>
       Effect.sync(() => {
         for (const outcome of outcomes) entries.set(outcome.key, { _tag: "Done", outcome })
-      }).pipe(Effect.zipRight(outcomes.length > 0 ? recorded.publish : Effect.void)),
+      }).pipe(Effect.zipRight(outcomes.length > 0 ? recorded.publish(outcomes.map((o) => o.key)) : Effect.void)),
     outcomesRecorded: recorded.stream,
     summary: Effect.sync(() => tally(Array.from(entries.values(), rowOf))),
     getMeta: (name) => Effect.sync(() => Option.fromNullable(meta.get(name))),
@@ -81,12 +81,12 @@ export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
 })
 
 /**
- * Wake-ups for `outcomesRecorded`, coalesced: a subscriber that has not taken the last one
- * gets one, not one per write. @internal
+ * The keys of recorded outcomes, for `outcomesRecorded`: a subscriber more than 256 writes
+ * behind loses the oldest (a hint only: the journal is the truth). @internal
  */
-export const wakeups = Effect.map(PubSub.sliding<void>(1), (pubsub) => ({
-  publish: Effect.asVoid(PubSub.publish(pubsub, undefined)),
-  stream: Stream.fromPubSub(pubsub) as Stream.Stream<void, never>
+export const recordings = Effect.map(PubSub.sliding<ReadonlyArray<string>>(256), (pubsub) => ({
+  publish: (keys: ReadonlyArray<string>) => Effect.asVoid(PubSub.publish(pubsub, keys)),
+  stream: Stream.fromPubSub(pubsub) as Stream.Stream<ReadonlyArray<string>, never>
 }))
 
 /** Counts by state and outcome, from rows that each stand for `n` leads. @internal */

@@ -17,7 +17,7 @@ import * as Stream from "effect/Stream"
 import { JournalError } from "../EnrichmentError.js"
 import type { Entry, Service } from "../Journal.js"
 import type { Outcome } from "../Outcome.js"
-import { tally, wakeups } from "./journal.js"
+import { recordings, tally } from "./journal.js"
 import {
   ClaimRow,
   CountRow,
@@ -50,6 +50,60 @@ export interface Options {
  */
 export const channel = "lemlist_enrich_outcomes"
 
+/** PostgreSQL's payload limit is 8000 bytes: stay below it. */
+const maxPayload = 7_900
+
+/**
+ * The payloads that name `keys` on `schema`'s notifications: JSON arrays, the schema first, each
+ * within PostgreSQL's limit. A key too long to fit is not named: a payload of the schema alone
+ * says "some outcomes" (the 0.53 client's `listen` drops empty payloads, never send one).
+ *
+ * @internal
+ */
+export const payloads = (schema: string, keys: ReadonlyArray<string>): Array<string> => {
+  const out: Array<string> = []
+  const base = Buffer.byteLength(JSON.stringify([schema]))
+  let batch: Array<string> = [schema]
+  let size = base
+  let unnamed = false
+  for (const key of keys) {
+    const bytes = Buffer.byteLength(JSON.stringify(key)) + 1
+    if (base + bytes > maxPayload) {
+      unnamed = true
+      continue
+    }
+    if (size + bytes > maxPayload) {
+      out.push(JSON.stringify(batch))
+      batch = [schema]
+      size = base
+    }
+    batch.push(key)
+    size += bytes
+  }
+  if (batch.length > 1) out.push(JSON.stringify(batch))
+  if (unnamed) out.push(JSON.stringify([schema]))
+  return out
+}
+
+/**
+ * A notification's schema and keys: a JSON array as {@link payloads} writes, or (from a writer
+ * of an earlier version) the schema alone, naming no key. `undefined` for anything else.
+ *
+ * @internal
+ */
+export const parsePayload = (payload: string): { readonly schema: string; readonly keys: ReadonlyArray<string> } | undefined => {
+  if (!payload.startsWith("[")) return { schema: payload, keys: [] }
+  try {
+    const parsed: unknown = JSON.parse(payload)
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((x): x is string => typeof x === "string")) {
+      return { schema: parsed[0], keys: parsed.slice(1) }
+    }
+  } catch {
+    // not ours
+  }
+  return undefined
+}
+
 /** SQLite caps bound parameters per statement; stay well below it. */
 const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -65,14 +119,16 @@ export const make = (options: Options = {}) =>
     yield* migrate(sql, t, options.schema)
     const now = Effect.clockWith((clock) => clock.currentTimeMillis)
     const payload = options.schema ?? "public"
-    const recorded = yield* wakeups
+    const recorded = yield* recordings
     const outcomesRecorded = options.notifications === undefined
       ? recorded.stream
       : Stream.merge(
         recorded.stream,
         options.notifications.pipe(
-          Stream.filter((schema) => schema === payload),
-          Stream.as(undefined),
+          Stream.filterMap((p) => {
+            const parsed = parsePayload(p)
+            return parsed !== undefined && parsed.schema === payload ? Option.some(parsed.keys) : Option.none()
+          }),
           Stream.mapError((cause) => new JournalError({ operation: "listen", cause }))
         )
       )
@@ -81,7 +137,7 @@ export const make = (options: Options = {}) =>
     const upsert = <A, I extends Record<string, unknown>>(
       row: Schema.Schema<A, I>,
       onConflict: Fragment,
-      andThen: Effect.Effect<unknown, SqlError> = Effect.void
+      andThen: (rows: ReadonlyArray<A>) => Effect.Effect<unknown, SqlError> = () => Effect.void
     ) => {
       const write = SqlSchema.void({
         Request: Schema.Array(row),
@@ -89,7 +145,7 @@ export const make = (options: Options = {}) =>
       })
       return (rows: ReadonlyArray<A>) =>
         rows.length === 0 ? Effect.void : Effect.forEach(chunksOf(rows, 100), write, { discard: true }).pipe(
-          Effect.zipRight(andThen),
+          Effect.zipRight(andThen(rows)),
           transactionally(sql)
         )
     }
@@ -109,7 +165,14 @@ export const make = (options: Options = {}) =>
         outcome = excluded.outcome, enrichment_id = COALESCE(excluded.enrichment_id, leads.enrichment_id),
         updated_at = excluded.updated_at`,
       // Sent at COMMIT, so a woken process finds the outcomes in the journal.
-      sql.onDialectOrElse({ pg: () => sql`SELECT pg_notify(${channel}, ${payload})`, orElse: () => Effect.void })
+      (rows) =>
+        sql.onDialectOrElse({
+          pg: () =>
+            Effect.forEach(payloads(payload, rows.map((row) => row.key)), (p) => sql`SELECT pg_notify(${channel}, ${p})`, {
+              discard: true
+            }),
+          orElse: () => Effect.void
+        })
     )
     const findLeads = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),
@@ -204,7 +267,10 @@ export const make = (options: Options = {}) =>
             outcome,
             enrichment_id: "enrichmentId" in outcome ? outcome.enrichmentId ?? null : null,
             updated_at
-          })))).pipe(guarded("recordOutcomes"), Effect.zipRight(outcomes.length > 0 ? recorded.publish : Effect.void)),
+          })))).pipe(
+            guarded("recordOutcomes"),
+            Effect.zipRight(outcomes.length > 0 ? recorded.publish(outcomes.map((o) => o.key)) : Effect.void)
+          ),
       outcomesRecorded,
       summary: countLeads(undefined).pipe(Effect.map(tally), guarded("summary")),
       getMeta: (name) =>
