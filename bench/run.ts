@@ -12,7 +12,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { benchDir, type Goal, machine, parseArgs, round, runTs, type ScenarioResult } from "./lib/common.js"
 
-export const scenarios = ["pacing", "overhead", "memory", "collection", "mock", "client", "scale", "cli"] as const
+export const scenarios = ["pacing", "overhead", "memory", "collection", "mock", "client", "scale", "cli", "journal"] as const
 
 const args = parseArgs()
 const only = args.named.get("only")?.split(",").map((s) => s.trim())
