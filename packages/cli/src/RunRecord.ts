@@ -72,7 +72,7 @@ export const pacer = (record: RunRecord): Layer.Layer<RequestPacer.RequestPacer>
       onSome: Effect.succeed
     })), (inner): RequestPacer.Service => ({
       ...inner,
-      take: (key) => Effect.tap(inner.take(key), () => Effect.sync(() => void record.requests.push(Date.now()))),
+      take: (key, leave) => Effect.tap(inner.take(key, leave), () => Effect.sync(() => void record.requests.push(Date.now()))),
       observe: (key, observation) =>
         Effect.zipRight(
           Effect.sync(() => {

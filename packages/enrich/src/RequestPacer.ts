@@ -41,14 +41,38 @@ export interface Observation {
 }
 
 /**
+ * What a request does between its slot coming and its start being booked: `take`'s second
+ * argument. A request that writes to a journal before it goes out (the bulk call marks its leads
+ * `submitting`) leaves when that write ends, tens of milliseconds after its slot with a remote
+ * database; booking the start then, not at the slot, keeps the pacer's log the times lemlist
+ * sees, so the margin need not cover the write.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Leave<E> {
+  /** Runs once the slot has come (uninterruptible); the start is booked when it ends. */
+  readonly prepare: Effect.Effect<void, E>
+  /**
+   * Undoes `prepare` when the start cannot be booked after it (a 429 paused the key meanwhile,
+   * the window ending then is full, the store failed): the request does not leave, and the
+   * pacer books again (and prepares again when that slot comes).
+   */
+  readonly undo: Effect.Effect<void, E>
+}
+
+/**
  * The pacer. `key` is an opaque id of the API key (see {@link keyId}), never the key itself.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Service {
-  /** Waits until `key` may start one more request, books that slot and returns its time (ms). */
-  readonly take: (key: string) => Effect.Effect<number>
+  /**
+   * Waits until `key` may start one more request, books that slot and returns its time (ms).
+   * With `leave`, runs `leave.prepare` when the slot comes and books the start when it ends.
+   */
+  readonly take: <E = never>(key: string, leave?: Leave<E>) => Effect.Effect<number, E>
   /** Feeds back what lemlist answered to a request started at `observation.startedAt`. */
   readonly observe: (key: string, observation: Observation) => Effect.Effect<void>
 }
@@ -134,7 +158,10 @@ export interface Reservation {
 
 /**
  * What {@link Store.depart} found when the slot came: the request leaves (booked at `at`, later
- * than its slot if it woke late), or a 429 paused the key meanwhile (the slot is released).
+ * than its slot if it woke late), a 429 paused the key meanwhile (the slot is released), or
+ * the window ending now already holds the limit, because starts before it left late (the slot
+ * stays booked: depart again in `retryIn` ms; a store that books by real departure times, as
+ * Redis's does, says so).
  *
  * @since 0.1.0
  * @category store
@@ -142,6 +169,7 @@ export interface Reservation {
 export type Departure =
   | { readonly _tag: "Departed"; readonly at: number }
   | { readonly _tag: "Paused"; readonly until: number }
+  | { readonly _tag: "Full"; readonly retryIn: number }
 
 /**
  * The pacer's store: per key, a sliding log of starts, the spacing's next start, a pause and
@@ -172,7 +200,9 @@ export interface Store {
   }) => Effect.Effect<Reservation, PacerStoreError>
   /**
    * The slot came: if a 429 paused the key since, releases it (`Paused`); else books it at the
-   * later of its slot and now, and pushes the spacing's next start after that (`Departed`).
+   * later of its slot and now, and pushes the spacing's next start after that (`Departed`). A
+   * store may also check the window ending then against the starts' real times and answer
+   * `Full` (the caller waits and departs again).
    */
   readonly depart: (options: {
     readonly key: string

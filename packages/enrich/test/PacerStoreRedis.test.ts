@@ -37,7 +37,7 @@ describe.skipIf(noRedis("PacerStoreRedis"))("PacerStoreRedis", () => {
       assert.strictEqual(r.slot, r.now)
     }))
 
-  it.effect("a start whose window a late start overfilled books again instead of leaving", () =>
+  it.effect("a start whose window a late start overfilled waits for room, keeping its slot, instead of leaving", () =>
     Effect.gen(function*() {
       const store = yield* RequestPacer.PacerStore
       const o = { ...lemlist, margin: 0 }
@@ -47,12 +47,12 @@ describe.skipIf(noRedis("PacerStoreRedis"))("PacerStoreRedis", () => {
       yield* TestClock.adjust("500 millis")
       assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), { _tag: "Departed", at: 500 })
       // ...but the 21st, reserved at 2000 with the first counted at 0, would make 21 in (0, 2000]:
-      // it books again, after the window.
+      // it waits until the start at 100 has left the window, then leaves.
       yield* TestClock.adjust("1500 millis")
-      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Paused", until: 2000 })
-      const again = yield* store.reserve(o)
-      assert.strictEqual(again.slot, 2100)
-      assert.strictEqual(maxInWindow([500, ...rs.slice(1, 20).map((r) => r.slot), again.slot], 2000), 20)
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Full", retryIn: 100 })
+      yield* TestClock.adjust("100 millis")
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Departed", at: 2100 })
+      assert.strictEqual(maxInWindow([500, ...rs.slice(1, 20).map((r) => r.slot), 2100], 2000), 20)
     }).pipe(Effect.provide(layerOnCallerClock)))
 
   it.scoped("keeps a key's state under the prefix, in one hash slot, expiring once idle", () =>
@@ -65,11 +65,12 @@ describe.skipIf(noRedis("PacerStoreRedis"))("PacerStoreRedis", () => {
       yield* store.rateLimited({ key, pause: 30_000, window: 2000, margin: 25, announcedLimit: 20 })
       assert.deepStrictEqual(yield* Effect.promise(() => keysUnder(client, prefix)), [
         `${prefix}{${key}}:log`,
+        `${prefix}{${key}}:plan`,
         `${prefix}{${key}}:state`
       ])
       assert.strictEqual(yield* Effect.promise(() => client.zcard(`${prefix}{${key}}:log`)), 21)
       // Kept past the pause (30 s) plus the window and margin plus a minute of idleness; no longer.
-      for (const suffix of ["log", "state"]) {
+      for (const suffix of ["log", "plan", "state"]) {
         const ttl = yield* Effect.promise(() => client.pttl(`${prefix}{${key}}:${suffix}`))
         assert.isAbove(ttl, 30_000 + 2_000 + 60_000 - 1_000)
         assert.isAtMost(ttl, 30_000 + 2_000 + 500 + 60_000)

@@ -176,6 +176,96 @@ describe("RequestPacer", () => {
       assert.strictEqual(calls, 10, "each observation retried, then given up")
     }))
 
+  it.effect("with `leave`, the start is booked when `prepare` ends, and the next start is spaced from it", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const prepared: Array<number> = []
+      // A journal write of 30 ms between the slot and the request on the wire.
+      const leave = {
+        prepare: Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (t) => Effect.sync(() => void prepared.push(t))).pipe(
+          Effect.zipRight(Effect.sleep("30 millis"))
+        ),
+        undo: Effect.die("not paused, nothing to undo")
+      }
+      const fiber = yield* Effect.fork(Effect.all([pacer.take("k", leave), pacer.take("k", leave)]))
+      yield* TestClock.adjust("1 second")
+      // Prepared at their slots, 0 and 130: the second is spaced from the first's real start
+      // (30), not from its slot.
+      assert.deepStrictEqual(prepared, [0, 130])
+      assert.deepStrictEqual(yield* Fiber.join(fiber), [30, 160])
+    }))
+
+  it.effect("with `leave`, a 429 seen during `prepare` undoes it, and the request prepares again after the pause", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const steps: Array<string> = []
+      const clock = Effect.clockWith((c) => c.currentTimeMillis)
+      const leave = {
+        prepare: Effect.gen(function*() {
+          steps.push(`prepare ${yield* clock}`)
+          yield* Effect.sleep("30 millis")
+        }),
+        undo: Effect.flatMap(clock, (t) => Effect.sync(() => void steps.push(`undo ${t}`)))
+      }
+      const first = yield* pacer.take("k")
+      const fiber = yield* Effect.fork(pacer.take("k", leave))
+      yield* TestClock.adjust("110 millis") // its slot came at 100: preparing
+      yield* pacer.observe("k", { startedAt: first, status: 429, retryAfterMillis: 1000 })
+      yield* TestClock.adjust("2 seconds")
+      const startedAt = yield* Fiber.join(fiber)
+      // Prepared again for its new slot, once the pause (to 1110) is over.
+      assert.deepStrictEqual(steps, ["prepare 100", "undo 130", "prepare 1110"])
+      assert.strictEqual(startedAt, 1140)
+    }))
+
+  it.effect("a store that finds the window full when a start leaves: the pacer waits for room and departs again, keeping what it prepared; interrupted then, it undoes and gives the slot back", () =>
+    Effect.gen(function*() {
+      const memory = yield* RequestPacer.PacerStore
+      let fulls = 0
+      const released: Array<string> = []
+      const store: RequestPacer.Store = {
+        ...memory,
+        depart: (o) => fulls++ < 2 ? Effect.succeed({ _tag: "Full", retryIn: 40 } as const) : memory.depart(o),
+        release: (o) => Effect.zipRight(Effect.sync(() => void released.push(o.id)), memory.release(o))
+      }
+      const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
+      const steps: Array<string> = []
+      const leave = {
+        prepare: Effect.sync(() => void steps.push("prepare")),
+        undo: Effect.sync(() => void steps.push("undo"))
+      }
+      const fiber = yield* Effect.fork(pacer.take("k", leave))
+      yield* TestClock.adjust("1 second")
+      // Full twice: 40 ms, then 40 ms more; prepared once, left at 80.
+      assert.strictEqual(yield* Fiber.join(fiber), 80)
+      assert.deepStrictEqual(steps, ["prepare"])
+      fulls = 0
+      const waiting = yield* Effect.fork(pacer.take("k", leave))
+      yield* TestClock.adjust("50 millis") // at 1,000 its slot came: prepared, it waits for room
+      yield* Fiber.interrupt(waiting)
+      assert.deepStrictEqual(steps, ["prepare", "prepare", "undo"])
+      assert.strictEqual(released.length, 1, "its slot given back")
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
+
+  it.effect("with `leave`, a store that fails after `prepare` undoes it before the pacer fails closed", () =>
+    Effect.gen(function*() {
+      const memory = yield* RequestPacer.PacerStore
+      const store: RequestPacer.Store = {
+        ...memory,
+        depart: () => Effect.fail(new RequestPacer.PacerStoreError({ operation: "depart" }))
+      }
+      const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
+      const steps: Array<string> = []
+      const fiber = yield* Effect.fork(pacer.take("k", {
+        prepare: Effect.sync(() => void steps.push("prepare")),
+        undo: Effect.sync(() => void steps.push("undo"))
+      }))
+      yield* TestClock.adjust("5 seconds")
+      const exit = yield* Fiber.await(fiber)
+      assert.instanceOf(Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined, RequestPacer.PacerStoreError)
+      assert.deepStrictEqual(steps, ["prepare", "undo"])
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
+
   it.effect("a store that fails once is retried: the slot is taken", () =>
     Effect.gen(function*() {
       const memory = yield* RequestPacer.PacerStore

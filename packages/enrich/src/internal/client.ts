@@ -117,8 +117,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       call.safety === "idempotent"
         ? Effect.flatMap(pacer.take(key), (startedAt) => exchange(call, startedAt))
         : Effect.uninterruptible(Effect.gen(function*() {
-          const startedAt = yield* Effect.interruptible(pacer.take(key))
-          if (hooks) yield* hooks.beforeSend
+          // `beforeSend` runs when the slot comes, and the start is booked when it ends.
+          const leave = hooks && { prepare: hooks.beforeSend, undo: hooks.didNothing }
+          const startedAt = yield* Effect.interruptible(pacer.take(key, leave))
           // A daemon, not a child: an interrupt signal reaches a fiber's children even while the
           // fiber itself is uninterruptible, and would abort the request mid-flight.
           return yield* Fiber.join(yield* Effect.forkDaemon(Effect.interruptible(exchange(call, startedAt))))

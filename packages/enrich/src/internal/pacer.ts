@@ -8,7 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { createHash } from "node:crypto"
-import type { Departure, Options, PacerStoreError, Service, Store } from "../RequestPacer.js"
+import type { Departure, Leave, Options, PacerStoreError, Service, Store } from "../RequestPacer.js"
 
 /** Options resolved to milliseconds. @internal */
 export interface Resolved {
@@ -48,43 +48,56 @@ export const resolve = (options: Options | undefined): Resolved => ({
  * A store that keeps failing (a SQLite file locked for longer than its busy timeout, a lost
  * connection) fails closed: no request leaves without a slot. A few quick retries cover a
  * passing hiccup; then the fiber dies with the typed `PacerStoreError` as its defect, because
- * the pacer's service, like the client above it, has no error channel for it.
+ * the pacer's service, like the client above it, has no error channel for it (`Enrichment.run`
+ * fails with it, typed). Each call makes a fresh operation: a retry asks the store again.
  */
 const storeRetry = Schedule.exponential("50 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
-const orDie = <A>(effect: Effect.Effect<A, PacerStoreError>): Effect.Effect<A> =>
-  Effect.orDie(Effect.retry(effect, storeRetry))
+const orDie = <A>(operation: () => Effect.Effect<A, PacerStoreError>): Effect.Effect<A> =>
+  Effect.orDie(Effect.retry(Effect.suspend(operation), storeRetry))
 
 /**
  * An observation the store cannot take is logged, not fatal: its request has been answered,
  * and that answer (ids lemlist gave) must reach the journal. The pacing only misses one hint.
  */
-const orWarn = (effect: Effect.Effect<void, PacerStoreError>): Effect.Effect<void> =>
-  Effect.retry(effect, storeRetry).pipe(
+const orWarn = (operation: () => Effect.Effect<void, PacerStoreError>): Effect.Effect<void> =>
+  Effect.retry(Effect.suspend(operation), storeRetry).pipe(
     Effect.catchAll((e) => Effect.logWarning(`the pacer's store missed an observation: ${e.message}`))
   )
 
 /** @internal */
 export const make = (store: Store, o: Resolved): Service => {
-  const attempt = (key: string): Effect.Effect<Departure> =>
+  const attempt = <E>(key: string, leave: Leave<E> | undefined): Effect.Effect<Departure, E> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
-        const r = yield* store.reserve({ key, interval: o.interval, limit: o.limit, window: o.window, margin: o.margin })
-        // Booked now, on the store's clock: nothing can have paused the key since.
-        if (r.slot <= r.now) return { _tag: "Departed", at: r.slot } as const
-        // The wait is the only interruptible part; an interrupted wait gives its slot back.
-        return yield* restore(Effect.sleep(r.slot - r.now)).pipe(
-          // A 429 seen while we waited pauses everyone, us included: the store says so, and
-          // books the slot when we really leave (a busy event loop wakes a fiber late).
-          Effect.zipRight(store.depart({ key, id: r.id, interval: o.interval })),
-          Effect.onInterrupt(() => Effect.ignore(store.release({ key, id: r.id })))
+        const r = yield* orDie(() =>
+          store.reserve({ key, interval: o.interval, limit: o.limit, window: o.window, margin: o.margin })
         )
+        // Booked now, on the store's clock: nothing can have paused the key since.
+        if (r.slot <= r.now && leave === undefined) return { _tag: "Departed", at: r.slot } as const
+        const release = Effect.ignore(store.release({ key, id: r.id }))
+        // The wait is the only interruptible part; an interrupted wait gives its slot back.
+        if (r.slot > r.now) yield* restore(Effect.sleep(r.slot - r.now)).pipe(Effect.onInterrupt(() => release))
+        if (leave !== undefined) yield* Effect.onError(leave.prepare, () => release)
+        // Booked when the request really leaves (a busy event loop wakes a fiber late, `prepare`
+        // takes its time): a 429 seen meanwhile pauses everyone, us included, and the store says so.
+        const undo = leave === undefined ? Effect.void : Effect.ignore(leave.undo)
+        const depart = orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => undo))
+        let departure = yield* depart
+        // The window is full after all (starts before this one left late): wait for room, keeping
+        // the slot. An interrupt then gives it back, and undoes what was prepared.
+        while (departure._tag === "Full") {
+          yield* restore(Effect.sleep(departure.retryIn)).pipe(Effect.onInterrupt(() => Effect.zipRight(undo, release)))
+          departure = yield* depart
+        }
+        if (departure._tag === "Paused" && leave !== undefined) yield* leave.undo
+        return departure
       })
-    ).pipe(orDie)
+    )
 
-  const take = (key: string): Effect.Effect<number> =>
+  const take = <E = never>(key: string, leave?: Leave<E>): Effect.Effect<number, E> =>
     Effect.gen(function*() {
       for (;;) {
-        const departure = yield* attempt(key)
+        const departure = yield* attempt(key, leave)
         if (departure._tag === "Departed") return departure.at
       }
     })
@@ -95,13 +108,13 @@ export const make = (store: Store, o: Resolved): Service => {
       const announcedLimit = obs.limit !== undefined && obs.limit > 0 ? obs.limit : undefined
       if (obs.status === 429) {
         const pause = Math.min(o.maxPause, Math.max(0, obs.retryAfterMillis ?? o.defaultPause))
-        return orWarn(store.rateLimited({ key, pause, window: o.window, margin: o.margin, announcedLimit }))
+        return orWarn(() => store.rateLimited({ key, pause, window: o.window, margin: o.margin, announcedLimit }))
       }
       // lemlist's count for this key, against the store's starts since the window before this
       // request began: anything beyond is someone else's traffic on the key, booked as ours.
       const used = obs.remaining === undefined ? undefined : (obs.limit ?? o.limit) - obs.remaining
       if (used === undefined && announcedLimit === undefined) return Effect.void
-      return orWarn(store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used }))
+      return orWarn(() => store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used }))
     }
   }
 }

@@ -1,17 +1,19 @@
 /**
  * The pacer store in Redis: the memory store's bookkeeping (`pacerMemory.ts`, its `rules`) as
  * one Lua script per operation, so that every process on one Redis shares one budget per key,
- * plus one rule the memory and SQL stores lack: a start that would overfill the window ending
- * when it leaves books again (see `departLua`; with many processes, late wake-ups are common).
+ * plus two rules the memory and SQL stores lack, for many processes, where late departures are
+ * common: slots are reserved against the planned starts, and a start that would overfill the
+ * window ending when it really leaves waits for room (see `reserveLua` and `departLua`).
  * Redis runs a script atomically, and the script reads Redis's own clock (`TIME`): processes on
  * different machines need not agree on the time, and no process can book with a stale "now".
  *
- * Per key, two Redis keys in one hash slot (the `{key}` tag, so a Redis Cluster keeps them
+ * Per key, three Redis keys in one hash slot (the `{key}` tag, so a Redis Cluster keeps them
  * together): `<prefix>{<key>}:log`, a sorted set of starts (member: the reservation's id, score:
- * its time in ms), and `<prefix>{<key>}:state`, a hash (`next`: the spacing's next start,
+ * its time in ms: its slot until it leaves, then when it left), `<prefix>{<key>}:plan`, the same
+ * starts at their slots, and `<prefix>{<key>}:state`, a hash (`next`: the spacing's next start,
  * `paused`: no start before, `limit`: lemlist's announced limit, `margin`: the learned margin,
  * `span` and `lim`: the window plus margin and the limit last reserved with, `seq`: the id
- * counter). Both expire once idle: the later of the last start, the pause and the spacing,
+ * counter). All three expire once idle: the later of the last start, the pause and the spacing,
  * plus the span, plus {@link idleMillis}.
  *
  * Times are whole milliseconds (`TIME`'s microseconds floored; durations rounded up by the
@@ -55,13 +57,18 @@ local function keep(now, span)
   local ttl = math.ceil(horizon - now + math.max(span, tonumber(s[3]) or 0) + tonumber(ARGV[2]))
   redis.call("PEXPIRE", KEYS[1], ttl)
   redis.call("PEXPIRE", KEYS[2], ttl)
+  redis.call("PEXPIRE", KEYS[3], ttl)
 end
 `
 
 /**
  * `reserve` (ARGV[3..6]: interval, limit, window, margin) -> { id, slot, now }. The rules are
  * `pacerMemory.ts`'s: span = window + max(margin, learned), limit = max(1, min(limit,
- * announced)), slot = max(now, next, paused, the limit-th most recent start + span).
+ * announced)), slot = max(now, next, paused, the limit-th most recent start + span), but the
+ * starts counted are the planned ones (KEYS[3], each start at its slot): a start that left late
+ * does not push every later slot back (with several processes on a loaded machine, starts leave
+ * tens of milliseconds late, and the key lost that much each window). `depart` checks the real
+ * times (KEYS[1]).
  */
 const reserveLua = `
 local now = now_ms()
@@ -70,26 +77,29 @@ local s = redis.call("HMGET", KEYS[2], "next", "paused", "limit", "margin")
 local span = window + math.max(margin, tonumber(s[4]) or 0)
 local lim = math.max(1, math.min(limit, tonumber(s[3]) or limit))
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - span)
+redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", now - span)
 local slot = math.max(now, tonumber(s[1]) or 0, tonumber(s[2]) or 0)
-local nth = redis.call("ZREVRANGE", KEYS[1], lim - 1, lim - 1, "WITHSCORES")
+local nth = redis.call("ZREVRANGE", KEYS[3], lim - 1, lim - 1, "WITHSCORES")
 if nth[2] then slot = math.max(slot, tonumber(nth[2]) + span) end
 local id = redis.call("HINCRBY", KEYS[2], "seq", 1)
 redis.call("ZADD", KEYS[1], slot, id)
+redis.call("ZADD", KEYS[3], slot, id)
 redis.call("HSET", KEYS[2], "next", slot + interval, "span", span, "lim", lim)
 keep(now, span)
 return { id, slot, now }
 `
 
 /**
- * `depart` (ARGV[3..4]: id, interval) -> { 1, at } (departed) or { 0, until } (book again).
+ * `depart` (ARGV[3..4]: id, interval) -> { 1, at } (departed), { 0, until } (paused: book
+ * again) or { 2, wait } (the window is full: depart again in `wait` ms, the slot still booked).
  *
- * A start that leaves late (its process woke late: a busy event loop, a loaded machine) moves
- * later in the log, into windows that starts reserved after it were counted without it: with
- * 4 processes on 2 loaded cores, that made 21 starts in 2 s
+ * A start that leaves late (its process woke late: a busy event loop, a loaded machine, a
+ * journal write before it) moves later in the log, into windows that starts reserved after it
+ * were counted without it: with 4 processes on 2 loaded cores, that made 21 starts in 2 s
  * (`packages/enrich/test/PacerStoreRedis.processes.test.ts`). So every start checks the window
- * that ends when it leaves: one that would hold more than the limit is released, and the pacer
- * books again, as after a pause. (Bouncing the late start itself instead stalls a busy key:
- * its later starts fill every window exactly, so nearly every late start bounced.)
+ * that ends when it leaves, on the real times: one that would hold more than the limit waits
+ * until the oldest start that makes it full leaves the window, then departs again (it keeps its
+ * place: booking again would send it behind every start reserved meanwhile).
  */
 const departLua = `
 local now = now_ms()
@@ -98,18 +108,29 @@ local s = redis.call("HMGET", KEYS[2], "paused", "next", "span", "lim")
 local paused = tonumber(s[1]) or 0
 if paused > now then
   redis.call("ZREM", KEYS[1], id)
+  redis.call("ZREM", KEYS[3], id)
   return { 0, paused }
 end
 local at = math.max(now, tonumber(redis.call("ZSCORE", KEYS[1], id)) or now)
 redis.call("ZADD", KEYS[1], at, id)
 local span, lim = tonumber(s[3]), tonumber(s[4])
-if span and lim and redis.call("ZCOUNT", KEYS[1], "(" .. (at - span), at) > lim then
-  redis.call("ZREM", KEYS[1], id)
-  return { 0, now }
+if span and lim then
+  local over = redis.call("ZCOUNT", KEYS[1], "(" .. (at - span), at) - lim
+  if over > 0 then
+    redis.call("ZREM", KEYS[1], id)
+    local oldest = redis.call("ZRANGEBYSCORE", KEYS[1], "(" .. (at - span), at, "WITHSCORES", "LIMIT", over - 1, 1)
+    return { 2, math.max(1, tonumber(oldest[2]) + span - now) }
+  end
 end
-redis.call("HSET", KEYS[2], "next", math.max(tonumber(s[2]) or 0, at + interval))
 keep(now, 0)
 return { 1, at }
+`
+
+/** `release` (ARGV[3]: id): the start leaves the log and the plan. */
+const releaseLua = `
+redis.call("ZREM", KEYS[1], ARGV[3])
+redis.call("ZREM", KEYS[3], ARGV[3])
+return 1
 `
 
 /** `rateLimited` (ARGV[3..6]: pause, window, margin, announced limit or ""). */
@@ -132,7 +153,9 @@ if ARGV[5] ~= "" then redis.call("HSET", KEYS[2], "limit", ARGV[5]) end
 if ARGV[6] ~= "" then
   local own = redis.call("ZCOUNT", KEYS[1], "(" .. (startedAt - window), now)
   for i = own + 1, tonumber(ARGV[6]) do
-    redis.call("ZADD", KEYS[1], now, redis.call("HINCRBY", KEYS[2], "seq", 1))
+    local id = redis.call("HINCRBY", KEYS[2], "seq", 1)
+    redis.call("ZADD", KEYS[1], now, id)
+    redis.call("ZADD", KEYS[3], now, id)
   end
 end
 keep(now, window)
@@ -153,6 +176,7 @@ const script = (body: string): Script => {
 export const scripts = {
   reserve: script(reserveLua),
   depart: script(departLua),
+  release: script(releaseLua),
   rateLimited: script(rateLimitedLua),
   observed: script(observedLua)
 } as const
@@ -171,9 +195,10 @@ export interface Options {
 }
 
 /** The Redis keys of one pacer key. @internal */
-export const keysOf = (prefix: string, key: string): readonly [log: string, state: string] => [
+export const keysOf = (prefix: string, key: string): readonly [log: string, state: string, plan: string] => [
   `${prefix}{${key}}:log`,
-  `${prefix}{${key}}:state`
+  `${prefix}{${key}}:state`,
+  `${prefix}{${key}}:plan`
 ]
 
 class Timeout extends Error {
@@ -253,15 +278,14 @@ export const make = (client: Redis | Cluster, options: Options): Store => {
       run("depart", scripts.depart, o.key, [o.id, ms(o.interval)]).pipe(
         Effect.flatMap(parse("depart", (reply): Departure => {
           const [departed, at] = integers("depart", reply, 2)
-          return departed === 1 ? { _tag: "Departed", at } : { _tag: "Paused", until: at }
+          return departed === 1
+            ? { _tag: "Departed", at }
+            : departed === 2
+            ? { _tag: "Full", retryIn: at }
+            : { _tag: "Paused", until: at }
         }))
       ),
-    // One command, atomic by itself: no script needed.
-    release: (o) =>
-      Effect.tryPromise({
-        try: () => deadline(client.zrem(keysOf(options.prefix, o.key)[0], o.id), options.timeout),
-        catch: (cause) => new PacerStoreError({ operation: "release", cause })
-      }).pipe(Effect.asVoid),
+    release: (o) => run("release", scripts.release, o.key, [o.id]).pipe(Effect.asVoid),
     rateLimited: (o) =>
       run("rateLimited", scripts.rateLimited, o.key, [
         ms(o.pause),
