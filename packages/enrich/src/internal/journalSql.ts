@@ -133,21 +133,42 @@ export const make = (options: Options = {}) =>
         )
       )
 
-    /** An upsert of rows into `leads`, encoded by `row`, chunked within one transaction. */
-    const upsert = <A, I extends Record<string, unknown>>(
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    const notify = (p: string) => sql`SELECT pg_notify(${channel}, ${p})`
+    const chunk = isPg ? 500 : 100
+
+    /**
+     * An upsert of rows into `leads`, encoded by `row`. With `notifying`, PostgreSQL's
+     * notifications name the rows' keys, sent at COMMIT, so a woken process finds them in the
+     * journal. Up to a chunk of rows (500 on PostgreSQL, whose statements bind up to 65,535
+     * values; 100 on SQLite) and one notification, a run's batch or a round of webhooks, are one
+     * statement, atomic on its own: one round trip where a transaction takes four. More are
+     * chunked within one transaction.
+     */
+    const upsert = <A extends { readonly key: string }, I extends Record<string, unknown>>(
       row: Schema.Schema<A, I>,
       onConflict: Fragment,
-      andThen: (rows: ReadonlyArray<A>) => Effect.Effect<unknown, SqlError> = () => Effect.void
+      notifying = false
     ) => {
-      const write = SqlSchema.void({
-        Request: Schema.Array(row),
-        execute: (rows) => sql`INSERT INTO ${t.leads} AS leads ${sql.insert(rows)} ${onConflict}`
-      })
-      return (rows: ReadonlyArray<A>) =>
-        rows.length === 0 ? Effect.void : Effect.forEach(chunksOf(rows, 100), write, { discard: true }).pipe(
-          Effect.zipRight(andThen(rows)),
+      const insert = (rows: ReadonlyArray<I>) => sql`INSERT INTO ${t.leads} AS leads ${sql.insert(rows)} ${onConflict}`
+      const write = SqlSchema.void({ Request: Schema.Array(row), execute: insert })
+      const writeNotifying = (p: string) =>
+        SqlSchema.void({
+          Request: Schema.Array(row),
+          // A data-modifying WITH runs whether or not the query reads it.
+          execute: (rows) => sql`WITH written AS (${insert(rows)}) SELECT pg_notify(${channel}, ${p})`
+        })
+      return (rows: ReadonlyArray<A>) => {
+        if (rows.length === 0) return Effect.void
+        const notices = notifying && isPg ? payloads(payload, rows.map((r) => r.key)) : []
+        if (rows.length <= chunk && notices.length <= 1) {
+          return notices.length === 0 ? write(rows) : writeNotifying(notices[0]!)(rows)
+        }
+        return Effect.forEach(chunksOf(rows, chunk), write, { discard: true }).pipe(
+          Effect.zipRight(Effect.forEach(notices, notify, { discard: true })),
           transactionally(sql)
         )
+      }
     }
     const writeSubmitting = upsert(
       SubmittingRow,
@@ -164,15 +185,7 @@ export const make = (options: Options = {}) =>
       sql`ON CONFLICT (key) DO UPDATE SET state = 'done', outcome_tag = excluded.outcome_tag,
         outcome = excluded.outcome, enrichment_id = COALESCE(excluded.enrichment_id, leads.enrichment_id),
         updated_at = excluded.updated_at`,
-      // Sent at COMMIT, so a woken process finds the outcomes in the journal.
-      (rows) =>
-        sql.onDialectOrElse({
-          pg: () =>
-            Effect.forEach(payloads(payload, rows.map((row) => row.key)), (p) => sql`SELECT pg_notify(${channel}, ${p})`, {
-              discard: true
-            }),
-          orElse: () => Effect.void
-        })
+      true
     )
     const findLeads = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),

@@ -142,8 +142,10 @@ const start = <E, R>(
     })
 
     const source: Stream.Stream<Lead.Lead, E, R> = isStream(leads) ? leads : Stream.fromIterable(leads)
+    // Read in chunks of at least 500 (each costs a journal read, and a claim with several
+    // workers, whatever its size), batched for sending below.
     const admitted = source.pipe(
-      Stream.rechunk(settings.batchSize),
+      Stream.rechunk(Math.max(settings.batchSize, Math.min(500, settings.maxInFlight))),
       Stream.mapChunksEffect((chunk) => Effect.zipRight(inFlight.take(chunk.length), admit({ settings, journal, ask })(chunk)))
     )
     // Several workers: the leads taken over join the batches; the run ends when the owner says.
