@@ -136,6 +136,8 @@ export const setup = async (options: {
   readonly leaseMs: number
   readonly latency: readonly [number, number]
   readonly seed: number
+  /** The pacer in Redis, shared by the workers (default), or each worker's own, in memory. */
+  readonly sharedPacer?: boolean
 }): Promise<Setup> => {
   const apiKey = "workers-test-key"
   const mockChild = start("mockProcess.ts", [apiKey, String(options.seed), String(options.latency[0]), String(options.latency[1])])
@@ -183,7 +185,8 @@ export const setup = async (options: {
       lease: options.leaseMs,
       batchSize: options.batchSize,
       token,
-      publicUrl: lb.url
+      publicUrl: lb.url,
+      sharedPacer: options.sharedPacer ?? true
     })])
     cleanups.push(async () => {
       child.process.kill("SIGKILL")
