@@ -74,18 +74,18 @@ const program = Effect.gen(function*() {
 }).pipe(Effect.scoped)
 
 const Journal = JournalPg.layer({ url: Redacted.make(config.databaseUrl), schema: config.schema })
-// A margin of 150 ms over lemlist's window (50 ms by default). Each batch's `submitting` write
+// A margin of 200 ms over lemlist's window (50 ms by default). Each batch's `submitting` write
 // runs when its slot comes and the start is booked when it ends (`RequestPacer.Leave`), so the
 // margin covers only the time from that booking to the mock reading the request: on this
 // project's 2-core machine, with 4 workers, the mock, PostgreSQL and the rest of the suite on
-// it, event loops run that late by 50 ms and more (50 ms drew one 429 in 10,000 leads with the
-// suite beside it; docs/scaling.md, "Findings"). A deployment's network jitter is what the
-// default covers.
+// it, event loops run that late by more than 100 ms (50 ms drew one 429 in 10,000 leads with a
+// few other test files beside it, 150 ms one in three runs of the kill test; docs/scaling.md,
+// "Findings"). A deployment's network jitter is what the default covers.
 const Pacer = config.sharedPacer
-  ? RequestPacer.layerFromStore({ margin: "150 millis" }).pipe(
+  ? RequestPacer.layerFromStore({ margin: "200 millis" }).pipe(
     Layer.provide(PacerStoreRedis.layer({ url: config.redisUrl, prefix: config.prefix }))
   )
-  : RequestPacer.layer({ margin: "150 millis" })
+  : RequestPacer.layer({ margin: "200 millis" })
 const Client = LemlistClient.layer({ apiKey: Redacted.make(config.apiKey), baseUrl: config.apiUrl }).pipe(
   Layer.provide([FetchHttpClient.layer, Pacer])
 )
