@@ -164,5 +164,18 @@ export const runTs = <A>(script: string, args: ReadonlyArray<string>, options: S
 /** Prints a result line from a worker child (same marker). */
 export const emit = (value: unknown) => process.stdout.write(resultMarker + JSON.stringify(value) + "\n")
 
+/** A child scenario's end: its result emitted and exit 0, or its error on stderr and exit 1. */
+export const emitAndExit = (label: string, result: Promise<unknown>) =>
+  result.then(
+    (value) => {
+      emit(value)
+      process.exit(0)
+    },
+    (error) => {
+      process.stderr.write(`${label}: ${String(error)}\n`)
+      process.exit(1)
+    }
+  )
+
 export const scriptPath = (relative: string) => path.join(benchDir, relative)
 export const isMain = (metaUrl: string) => process.argv[1] !== undefined && metaUrl === pathToFileURL(process.argv[1]).href

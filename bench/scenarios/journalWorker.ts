@@ -10,7 +10,7 @@
 import { Journal } from "@lemlist-effect/enrich"
 import { JournalPg } from "@lemlist-effect/enrich/pg"
 import { Context, Effect, Layer, Redacted } from "effect"
-import { emit } from "../lib/common.js"
+import { emitAndExit } from "../lib/common.js"
 import { keys, runLifecycle } from "../lib/journalLoad.js"
 
 const [url, schema, leads, workerId] = process.argv.slice(2)
@@ -28,13 +28,4 @@ const program = Effect.gen(function*() {
   return yield* runLifecycle(journal, input, { worker: { id: workerId!, lease: 60_000 } })
 }).pipe(Effect.scoped)
 
-Effect.runPromise(program).then(
-  (result) => {
-    emit(result)
-    process.exit(0)
-  },
-  (error) => {
-    process.stderr.write(`journal worker: ${String(error)}\n`)
-    process.exit(1)
-  }
-)
+void emitAndExit("journal worker", Effect.runPromise(program))

@@ -10,7 +10,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { LemlistClient, RequestPacer } from "@lemlist-effect/enrich"
 import { PacerStoreRedis } from "@lemlist-effect/enrich/redis"
 import { Context, Effect, Layer, Redacted } from "effect"
-import { emit } from "../lib/common.js"
+import { emitAndExit } from "../lib/common.js"
 
 const [apiUrl, apiKey, redisUrl, prefix, seconds] = process.argv.slice(2)
 
@@ -41,13 +41,4 @@ const program = Effect.gen(function*() {
   return { answers, stats }
 }).pipe(Effect.scoped)
 
-Effect.runPromise(program).then(
-  (result) => {
-    emit(result)
-    process.exit(0)
-  },
-  (error) => {
-    process.stderr.write(`scale worker: ${String(error)}\n`)
-    process.exit(1)
-  }
-)
+void emitAndExit("scale worker", Effect.runPromise(program))
