@@ -187,7 +187,7 @@ describe.skipIf(Services.noRedis("run --redis-url"))("run --redis-url (live Redi
     expect(err).toMatch(/Pacer: Redis [^ ]+, shared by every process on this API key/)
     assertNoPassword(out, err)
     const pacer = await Services.pacerKeys(apiKey)
-    expect(pacer.keys.map((k) => k.replace(/^.*\}/, ""))).toEqual([":log", ":state"])
+    expect(pacer.keys.map((k) => k.replace(/^.*\}/, ""))).toEqual([":log", ":plan", ":state"])
     // The credit check and the submits each took a slot.
     expect(pacer.starts).toBeGreaterThanOrEqual(2)
     expect(fs.readdirSync(dir).filter((f) => f.endsWith(".journal.sqlite"))).toEqual(["leads-enriched.journal.sqlite"])
