@@ -3,10 +3,11 @@
  * worker does beside the one-process run. It claims the leads it reads and re-claims a batch
  * before sending it (`claim`); a heartbeat renews its leases; a watcher reads the journal for
  * the leads whose outcome may come through it (this worker's own, whose webhook reached another
- * worker, and the leads another worker holds): on each `outcomesRecorded` notice the leads it
- * names, on a timer a sweep through all of them; and it takes a dead worker's leads over; and the results this worker's receiver gets for
- * leads it does not await are recorded in the journal for the worker that awaits them
- * (`foreignDeliveries`). The owner decides what each finding does to a lead (`lifecycle.ts`).
+ * worker, and the leads another worker holds): on each `outcomesRecorded` notice those it
+ * names, on a timer a sweep through all of them, and takes a dead worker's leads over; and the
+ * results this worker's receiver gets for leads it does not await are recorded in the journal
+ * for the worker that awaits them (`foreignDeliveries`). The owner decides what each finding
+ * does to a lead (`lifecycle.ts`).
  *
  * @internal
  */
