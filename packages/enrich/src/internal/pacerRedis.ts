@@ -90,8 +90,9 @@ return { id, slot, now }
 `
 
 /**
- * `depart` (ARGV[3..4]: id, interval) -> { 1, at } (departed), { 0, until } (paused: book
- * again) or { 2, wait } (the window is full: depart again in `wait` ms, the slot still booked).
+ * `depart` (ARGV[3]: id; ARGV[4], the interval, unused: the plan keeps the spacing) ->
+ * { 1, at } (departed), { 0, until } (paused: book again) or { 2, wait } (the window is full:
+ * depart again in `wait` ms, the slot still booked).
  *
  * A start that leaves late (its process woke late: a busy event loop, a loaded machine, a
  * journal write before it) moves later in the log, into windows that starts reserved after it
@@ -103,8 +104,8 @@ return { id, slot, now }
  */
 const departLua = `
 local now = now_ms()
-local id, interval = ARGV[3], tonumber(ARGV[4])
-local s = redis.call("HMGET", KEYS[2], "paused", "next", "span", "lim")
+local id = ARGV[3]
+local s = redis.call("HMGET", KEYS[2], "paused", "span", "lim")
 local paused = tonumber(s[1]) or 0
 if paused > now then
   redis.call("ZREM", KEYS[1], id)
@@ -113,7 +114,7 @@ if paused > now then
 end
 local at = math.max(now, tonumber(redis.call("ZSCORE", KEYS[1], id)) or now)
 redis.call("ZADD", KEYS[1], at, id)
-local span, lim = tonumber(s[3]), tonumber(s[4])
+local span, lim = tonumber(s[2]), tonumber(s[3])
 if span and lim then
   local over = redis.call("ZCOUNT", KEYS[1], "(" .. (at - span), at) - lim
   if over > 0 then
