@@ -244,6 +244,21 @@ describe("PacerStoreSqlite", () => {
       )
     ))
 
+  it.effect("a start whose window a late start overfilled waits for room, keeping its slot (two processes on one file)", () =>
+    Effect.gen(function*() {
+      const store = yield* RequestPacer.PacerStore
+      const rs = yield* reserveN(store, 21, lemlist)
+      assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: 21 }, (_, i) => i * 100))
+      // The first start's process woke at 500: it leaves then, into the 21st's window.
+      yield* TestClock.adjust("500 millis")
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), { _tag: "Departed", at: 500 })
+      yield* TestClock.adjust("1500 millis")
+      // At 2,000, (0, 2000] would hold 21: it waits until the start at 100 has left.
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Full", retryIn: 100 })
+      yield* TestClock.adjust("100 millis")
+      assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[20].id, interval: 100 }), { _tag: "Departed", at: 2100 })
+    }).pipe(Effect.provide(sqliteStore)))
+
   it.effect("refuses a file that is not a SQLite database with a typed error", () =>
     Effect.gen(function*() {
       const filename = yield* tempFile

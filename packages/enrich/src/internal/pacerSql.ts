@@ -40,8 +40,15 @@ const migration0001 = Effect.gen(function*() {
 /** @internal */
 export const migrationsTable = "lemlist_enrich_pacer_migrations"
 
+/** The span and limit the key was last reserved with, for `depart`'s check of the window. */
+const migration0002 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE pacer_keys ADD COLUMN span INTEGER`
+  yield* sql`ALTER TABLE pacer_keys ADD COLUMN lim INTEGER`
+})
+
 const migrate = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_pacer": migration0001 }),
+  loader: Migrator.fromRecord({ "0001_pacer": migration0001, "0002_window": migration0002 }),
   table: migrationsTable
 })
 
@@ -50,6 +57,8 @@ interface KeyRow {
   readonly paused_until: number
   readonly announced_limit: number | null
   readonly learned_margin: number
+  readonly span: number | null
+  readonly lim: number | null
 }
 
 /** @internal */
@@ -71,7 +80,7 @@ export const make = Effect.gen(function*() {
     sql.withTransaction(Effect.gen(function*() {
       yield* sql`INSERT INTO pacer_keys (key) VALUES (${key}) ON CONFLICT (key) DO UPDATE SET writes = writes + 1`
       const now = yield* Clock.currentTimeMillis
-      const [state] = yield* sql<KeyRow>`SELECT next_at, paused_until, announced_limit, learned_margin
+      const [state] = yield* sql<KeyRow>`SELECT next_at, paused_until, announced_limit, learned_margin, span, lim
         FROM pacer_keys WHERE key = ${key}`
       return yield* body(now, state)
     })).pipe(Effect.mapError((cause) => new PacerStoreError({ operation, cause })))
@@ -95,7 +104,7 @@ export const make = Effect.gen(function*() {
             ORDER BY at DESC LIMIT 1 OFFSET ${limit - 1}`
           if (nth !== undefined) slot = Math.max(slot, nth.at + span)
           const id = yield* book(o.key, slot)
-          yield* sql`UPDATE pacer_keys SET next_at = ${slot + o.interval} WHERE key = ${o.key}`
+          yield* sql`UPDATE pacer_keys SET next_at = ${slot + o.interval}, span = ${span}, lim = ${limit} WHERE key = ${o.key}`
           return { id, slot, now }
         })),
     depart: (o) =>
@@ -108,6 +117,16 @@ export const make = Effect.gen(function*() {
           }
           const [entry] = yield* sql<{ at: number }>`SELECT at FROM pacer_log WHERE id = ${id} AND key = ${o.key}`
           const at = Math.max(now, entry?.at ?? now)
+          // A start that leaves late moves into windows that starts reserved after it were
+          // counted without it (two processes on a loaded machine started 22 in 2 s): one that
+          // would overfill the window ending when it leaves waits, keeping its slot, until the
+          // oldest start that makes it full has left.
+          if (s.span !== null && s.lim !== null) {
+            const others = yield* sql<{ at: number }>`SELECT at FROM pacer_log
+              WHERE key = ${o.key} AND id <> ${id} AND at > ${at - s.span} AND at <= ${at} ORDER BY at`
+            const over = others.length + 1 - s.lim
+            if (over > 0) return { _tag: "Full", retryIn: Math.max(1, others[over - 1]!.at + s.span - now) } satisfies Departure
+          }
           if (entry === undefined) yield* book(o.key, at)
           else yield* sql`UPDATE pacer_log SET at = ${at} WHERE id = ${id}`
           yield* sql`UPDATE pacer_keys SET next_at = max(next_at, ${at + o.interval}) WHERE key = ${o.key}`
