@@ -1,9 +1,10 @@
 /**
  * The pacer store in Redis: the memory store's bookkeeping (`pacerMemory.ts`, its `rules`) as
  * one Lua script per operation, so that every process on one Redis shares one budget per key,
- * plus two rules the memory and SQL stores lack, for many processes, where late departures are
- * common: slots are reserved against the planned starts, and a start that would overfill the
- * window ending when it really leaves waits for room (see `reserveLua` and `departLua`).
+ * plus, for many processes, where late departures are common: slots are reserved against the
+ * planned starts (the memory and SQL stores reserve against the real ones), and a start that
+ * would overfill the window ending when it really leaves waits for room, as in the SQL store
+ * (see `reserveLua` and `departLua`).
  * Redis runs a script atomically, and the script reads Redis's own clock (`TIME`): processes on
  * different machines need not agree on the time, and no process can book with a stale "now".
  *

@@ -1,7 +1,8 @@
 /**
  * The pacer store over `@effect/sql`'s generic `SqlClient`: the memory store's bookkeeping
  * (`pacerMemory.ts`) as one transaction per operation, so that every process opening the same
- * database shares one budget per key, and a restarted process finds its predecessor's starts.
+ * database shares one budget per key, and a restarted process finds its predecessor's starts;
+ * plus, as several processes wake late, a check of the window when a start leaves (`depart`).
  * Time is the caller's `Clock`: processes sharing a file share the machine's clock.
  *
  * @internal
