@@ -51,7 +51,11 @@ export interface Observation {
  * @category models
  */
 export interface Leave<E> {
-  /** Runs once the slot has come (uninterruptible); the start is booked when it ends. */
+  /**
+   * Runs once the slot has come and the store has booked it (no pause holds the key: a request
+   * waiting out a 429 is never prepared), uninterruptible; the start is booked again when it
+   * ends, at the time the request really leaves.
+   */
   readonly prepare: Effect.Effect<void, E>
   /**
    * Undoes `prepare` when the start cannot be booked after it (a 429 paused the key meanwhile,

@@ -218,14 +218,33 @@ describe("RequestPacer", () => {
       assert.strictEqual(startedAt, 1140)
     }))
 
+  it.effect("with `leave`, a slot that comes while a 429 pauses the key is not prepared: the request waits out the pause first", () =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.make()
+      const prepared: Array<number> = []
+      const leave = {
+        prepare: Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (t) => Effect.sync(() => void prepared.push(t))),
+        undo: Effect.die("nothing was prepared during the pause")
+      }
+      const first = yield* pacer.take("k")
+      const fiber = yield* Effect.fork(pacer.take("k", leave)) // its slot: 100
+      yield* TestClock.adjust("50 millis")
+      yield* pacer.observe("k", { startedAt: first, status: 429, retryAfterMillis: 1000 })
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(yield* Fiber.join(fiber), 1050)
+      assert.deepStrictEqual(prepared, [1050], "prepared once, after the pause: never marked while it waited")
+    }))
+
   it.effect("a store that finds the window full when a start leaves: the pacer waits for room and departs again, keeping what it prepared; interrupted then, it undoes and gives the slot back", () =>
     Effect.gen(function*() {
       const memory = yield* RequestPacer.PacerStore
-      let fulls = 0
+      // The start is booked twice with `leave`: before `prepare`, then when it ends. The
+      // second and third bookings find the window full.
+      let departs = 0
       const released: Array<string> = []
       const store: RequestPacer.Store = {
         ...memory,
-        depart: (o) => fulls++ < 2 ? Effect.succeed({ _tag: "Full", retryIn: 40 } as const) : memory.depart(o),
+        depart: (o) => [2, 3].includes(++departs) ? Effect.succeed({ _tag: "Full", retryIn: 40 } as const) : memory.depart(o),
         release: (o) => Effect.zipRight(Effect.sync(() => void released.push(o.id)), memory.release(o))
       }
       const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
@@ -239,7 +258,7 @@ describe("RequestPacer", () => {
       // Full twice: 40 ms, then 40 ms more; prepared once, left at 80.
       assert.strictEqual(yield* Fiber.join(fiber), 80)
       assert.deepStrictEqual(steps, ["prepare"])
-      fulls = 0
+      departs = 0
       const waiting = yield* Effect.fork(pacer.take("k", leave))
       yield* TestClock.adjust("50 millis") // at 1,000 its slot came: prepared, it waits for room
       yield* Fiber.interrupt(waiting)
@@ -252,7 +271,11 @@ describe("RequestPacer", () => {
       const memory = yield* RequestPacer.PacerStore
       const store: RequestPacer.Store = {
         ...memory,
-        depart: () => Effect.fail(new RequestPacer.PacerStoreError({ operation: "depart" }))
+        // Books before `prepare`, then fails when booking again after it.
+        depart: (() => {
+          let departs = 0
+          return (o) => ++departs === 1 ? memory.depart(o) : Effect.fail(new RequestPacer.PacerStoreError({ operation: "depart" }))
+        })()
       }
       const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
       const steps: Array<string> = []

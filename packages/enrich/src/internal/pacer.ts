@@ -77,20 +77,29 @@ export const make = (store: Store, o: Resolved): Service => {
         const release = Effect.ignore(store.release({ key, id: r.id }))
         // The wait is the only interruptible part; an interrupted wait gives its slot back.
         if (r.slot > r.now) yield* restore(Effect.sleep(r.slot - r.now)).pipe(Effect.onInterrupt(() => release))
-        if (leave !== undefined) yield* Effect.onError(leave.prepare, () => release)
-        // Booked when the request really leaves (a busy event loop wakes a fiber late, `prepare`
-        // takes its time): a 429 seen meanwhile pauses everyone, us included, and the store says so.
-        const undo = leave === undefined ? Effect.void : Effect.ignore(leave.undo)
-        const depart = orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => undo))
-        let departure = yield* depart
-        // The window is full after all (starts before this one left late): wait for room, keeping
-        // the slot. An interrupt then gives it back, and undoes what was prepared.
-        while (departure._tag === "Full") {
-          yield* restore(Effect.sleep(departure.retryIn)).pipe(Effect.onInterrupt(() => Effect.zipRight(undo, release)))
-          departure = yield* depart
-        }
-        if (departure._tag === "Paused" && leave !== undefined) yield* leave.undo
-        return departure
+        // Books the start now (a busy event loop wakes a fiber late): a 429 seen meanwhile pauses
+        // everyone, us included, and the store says so; a window full after all (starts before
+        // this one left late) is waited out, keeping the slot (an interrupt gives it back and
+        // runs `cleanup`).
+        const depart = (cleanup: Effect.Effect<void>) =>
+          Effect.gen(function*() {
+            const once = orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => cleanup))
+            let departure = yield* once
+            while (departure._tag === "Full") {
+              yield* restore(Effect.sleep(departure.retryIn)).pipe(Effect.onInterrupt(() => Effect.zipRight(cleanup, release)))
+              departure = yield* once
+            }
+            return departure
+          })
+        const departure = yield* depart(Effect.void)
+        if (leave === undefined || departure._tag === "Paused") return departure
+        // `prepare` only once the key may go (a batch waiting out a 429 is never marked), then
+        // the start booked again when it ends: the time lemlist will see.
+        const undo = Effect.ignore(leave.undo)
+        yield* Effect.onError(leave.prepare, () => release)
+        const left = yield* depart(undo)
+        if (left._tag === "Paused") yield* leave.undo
+        return left
       })
     )
 
