@@ -27,7 +27,12 @@ import { startMock } from "../lib/mockChild.js"
 const MB = 2 ** 20
 const KEY = "bench-cli"
 /** The embedded mock's defaults (`embeddedMockDefaults` in packages/cli/src/Backend.ts), for `--backend served`. */
-const servedMock = { seed: 42, latency: { minMs: 200, maxMs: 3000 }, rateLimit: { enabled: true, limit: 20, windowMs: 2000 } }
+const servedMock = {
+  seed: 42,
+  latency: { minMs: 200, maxMs: 3000 },
+  rateLimit: { enabled: true, limit: 20, windowMs: 2000 },
+  webhooks: { forgetDelivered: true }
+}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -240,11 +245,11 @@ export const main = async () => {
       notes: backend === "embedded"
         ? [
           `lemlist-enrich run leads.csv --types ${types} --out ... --yes --json --mock, as a child process (bench/lib/cliBin.ts: bin.ts with the embedded mock's credits raised)`,
-          "the embedded mock runs in the command's own process, with its defaults: real limit 20/2 s, latency 0.2-3 s, retention 1 h; wall time is spawn to exit (scan, run, output)"
+          "the embedded mock runs in the command's own process, with its defaults: real limit 20/2 s, latency 0.2-3 s, an enrichment forgotten once its webhook is delivered; wall time is spawn to exit (scan, run, output)"
         ]
         : [
           `LEMLIST_API_KEY=... LEMLIST_BASE_URL=<mock> lemlist-enrich run leads.csv --types ${types} --out ... --yes --json --webhook-url http://127.0.0.1:PORT/... --webhook-port PORT, as a child process`,
-          "the mock in its own process with the embedded mock's defaults (real limit 20/2 s, latency 0.2-3 s, retention 1 h): the command's RSS without the mock's state"
+          "the mock in its own process with the embedded mock's defaults (real limit 20/2 s, latency 0.2-3 s, forgets delivered enrichments): the command's RSS without the mock's state"
         ]
     }
     report(args, result)

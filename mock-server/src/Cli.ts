@@ -59,6 +59,7 @@ Usage: lemlist-mock [options]   (in this repository: pnpm mock [options])
   --rate-limit-window <ms>   window length (default 2000)
   --rate-limit-algorithm <sliding|fixed>  (default sliding)
   --allow-non-loopback       deliver webhooks to any host (default: loopback only)
+  --forget-delivered         forget an enrichment once its webhook is delivered (default: keep it for --retention)
   --webhook-retries <n>      retries of a failed webhook (default 3)
   --webhook-base-delay <ms>  first retry delay, doubled each time (default 1000)
   --webhook-timeout <ms>     webhook attempt timeout (default 10000)
@@ -110,6 +111,7 @@ const flags = Options.all({
   rateLimitWindow: number("rate-limit-window"),
   rateLimitAlgorithm: choiceFlag("rate-limit-algorithm", ["sliding", "fixed"]),
   allowNonLoopback: Options.boolean("allow-non-loopback"),
+  forgetDelivered: Options.boolean("forget-delivered"),
   webhookRetries: number("webhook-retries"),
   webhookBaseDelay: number("webhook-base-delay"),
   webhookTimeout: number("webhook-timeout"),
@@ -195,6 +197,7 @@ const toOptions = (f: Flags): MockOptions & ListenOptions => {
     }),
     webhooks: given({
       allowNonLoopback: f.allowNonLoopback ? true : undefined,
+      forgetDelivered: f.forgetDelivered ? true : undefined,
       retries: f.webhookRetries,
       baseDelayMs: f.webhookBaseDelay,
       timeoutMs: f.webhookTimeout

@@ -183,12 +183,17 @@ export const makeEngine = (
     team.stats.byStatus["in-progress"]--
     team.stats.byStatus[r.status]++
     r.completedAt = now
-    retention.push(r)
+    // With `forgetDelivered`, kept only until its webhook is delivered, or for the retention if
+    // it never is.
+    const forget = options.webhooks.forgetDelivered && r.webhookUrl !== undefined
+    if (!forget) retention.push(r)
     enrichmentsVersion++
     notify("enrichments")
     // Webhooks: the request's own URL (no secret), then the team's hooks (with their secret).
     let body: Result.WebhookBody | undefined
-    if (r.webhookUrl !== undefined) webhooks.send(r.webhookUrl, (body ??= webhookBody(r, g)))
+    if (r.webhookUrl !== undefined) {
+      webhooks.send(r.webhookUrl, (body ??= webhookBody(r, g)), forget ? (delivered) => settled(r, delivered) : undefined)
+    }
     if (team.hooks.size > 0) {
       for (const hook of team.hooks.values()) {
         body ??= webhookBody(r, g)
@@ -196,6 +201,15 @@ export const makeEngine = (
         webhooks.send(hook.targetUrl, hook.secret === undefined ? body : { ...body, secret: hook.secret })
       }
     }
+  }
+
+  /** A forgetting mock's enrichment whose webhook is done: gone if delivered, else kept for the retention. */
+  const settled = (r: EnrichmentRecord, delivered: boolean): void => {
+    if (!delivered) return retention.push(r)
+    if (enrichments.get(r.id) !== r) return
+    enrichments.delete(r.id)
+    enrichmentsVersion++
+    notify("enrichments")
   }
 
   const completeDue = (now: number): void => {

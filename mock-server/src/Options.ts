@@ -158,6 +158,14 @@ export interface MockOptions {
     /** Deliveries in flight at once. Default 32. */
     readonly concurrency?: number
     /**
+     * Forget a completed enrichment as soon as a webhook to its request's `webhookUrl` got a
+     * 2xx (GET answers 404 after), instead of keeping it for `retentionMs`. For a mock embedded
+     * in one run that reads results by webhook only, so that its memory stays flat however many
+     * enrichments the run makes. One that is never delivered is kept for `retentionMs`. Default
+     * false.
+     */
+    readonly forgetDelivered?: boolean
+    /**
      * The fetch used to deliver (e.g. an in-process receiver). Default: the mock's own
      * keep-alive HTTP client (undici), or `globalThis.fetch` when that was replaced.
      */
@@ -205,6 +213,7 @@ export interface ResolvedOptions {
     readonly timeoutMs: number
     readonly allowNonLoopback: boolean
     readonly concurrency: number
+    readonly forgetDelivered: boolean
   }
   readonly faults: Required<Omit<FaultOptions, "routes">> & { readonly routes: ReadonlyArray<RouteName> | undefined }
   readonly retentionMs: number
@@ -261,7 +270,7 @@ export const defaults: ResolvedOptions = {
   // Assumption (docs/decisions.md #14): sliding window by default.
   rateLimit: { enabled: true, limit: 20, windowMs: 2000, algorithm: "sliding" },
   // Assumption (docs/decisions.md #11): 3 retries, exponential from 1 s, 10 s timeout.
-  webhooks: { retries: 3, baseDelayMs: 1000, timeoutMs: 10_000, allowNonLoopback: false, concurrency: 32 },
+  webhooks: { retries: 3, baseDelayMs: 1000, timeoutMs: 10_000, allowNonLoopback: false, concurrency: 32, forgetDelivered: false },
   faults: defaultFaults,
   // Assumption (ours): lemlist documents no retention period.
   retentionMs: 3_600_000,

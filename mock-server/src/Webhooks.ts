@@ -43,6 +43,8 @@ interface Job {
   readonly attempt: number
   readonly duplicate: boolean
   readonly tag: "delay" | "reorder" | undefined
+  /** Told once whether the delivery succeeded (a 2xx) or will not be tried again. */
+  readonly settled: ((delivered: boolean) => void) | undefined
 }
 
 /**
@@ -84,7 +86,11 @@ export const isWebhookUrl = (url: string): boolean => {
  * @category models
  */
 export interface Webhooks {
-  readonly send: (url: string, body: Result.WebhookBody) => void
+  /**
+   * Queues a delivery. `settled` is told once: `true` at its first 2xx, `false` when it is not
+   * tried again (dropped, blocked, out of retries); never after a reset.
+   */
+  readonly send: (url: string, body: Result.WebhookBody, settled?: (delivered: boolean) => void) => void
   /** Sends every delayed or held delivery now, then waits for every attempt in flight. */
   readonly flush: () => Promise<void>
   readonly reset: () => void
@@ -170,6 +176,7 @@ export const makeWebhooks = (deps: {
     if (!o.allowNonLoopback && !(isLoopbackCache(job.url))) {
       // Assumption (docs/decisions.md #11): the mock never calls out of the machine unless allowed.
       deps.record({ url: job.url, status: null, attempt: job.attempt, body: job.body, time, ok: false, fault: "blocked", error: "non-loopback target (set webhooks.allowNonLoopback)" })
+      job.settled?.(false)
       return
     }
     inFlight++
@@ -204,14 +211,17 @@ export const makeWebhooks = (deps: {
       ...(error !== undefined ? { error } : {})
     })
     if (ok) {
+      job.settled?.(true)
       const faults = deps.options().faults
       if (!job.duplicate && faults.webhookDuplicate > 0 && deps.rng()() < faults.webhookDuplicate) {
-        enqueue({ ...job, attempt: 1, duplicate: true, tag: undefined })
+        enqueue({ ...job, attempt: 1, duplicate: true, tag: undefined, settled: undefined })
       }
     } else if (job.attempt <= o.retries) {
       // Exponential: base, 2×base, 4×base…
       later(o.baseDelayMs * 2 ** (job.attempt - 1), { ...job, attempt: job.attempt + 1 }, () =>
         enqueue({ ...job, attempt: job.attempt + 1, tag: undefined }))
+    } else {
+      job.settled?.(false)
     }
     if (queue.size > 0 && !pumpScheduled) {
       pumpScheduled = true
@@ -232,12 +242,13 @@ export const makeWebhooks = (deps: {
   }
 
   return {
-    send: (url, body) => {
+    send: (url, body, settled) => {
       const faults = deps.options().faults
-      const job: Job = { url, body, text: JSON.stringify(body), attempt: 1, duplicate: false, tag: undefined }
+      const job: Job = { url, body, text: JSON.stringify(body), attempt: 1, duplicate: false, tag: undefined, settled }
       const roll = (p: number) => p > 0 && deps.rng()() < p
       if (roll(faults.webhookDrop)) {
         deps.record({ url, status: null, attempt: 1, body, time: deps.clock.now(), ok: false, fault: "drop" })
+        settled?.(false)
         return
       }
       if (roll(faults.webhookDelay)) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { effectClock, makeMockServer, type MockOptions } from "../src/index.js"
-import { auth, bulk, mock, post, settle, verifyItem } from "./helpers.js"
+import { auth, bulk, get, mock, post, settle, verifyItem } from "./helpers.js"
 
 /** An in-process receiver answering with the statuses given, then 200. */
 const receiver = (statuses: Array<number | "hang"> = []) => {
@@ -109,6 +109,29 @@ describe("webhooks (docs/decisions.md #11)", () => {
       yield* TestClock.adjust("1 minute")
       yield* settle()
       expect(server.handle.deliveries()).toHaveLength(1)
+    }))
+
+  it.scoped("forgetDelivered: delivered enrichments are forgotten at once, undelivered ones kept for the retention", () =>
+    Effect.gen(function*() {
+      // The second delivery fails once and has no retry; the third is dropped.
+      const r = receiver([200, 500])
+      const server = yield* withHooks(r.fetch, { webhooks: { retries: 0, forgetDelivered: true }, retentionMs: 60_000 })
+      const q = { query: `?webhookUrl=${hookUrl}` }
+      const [delivered, failed] = (yield* bulk(server, [verifyItem("a@b.co"), verifyItem("b@b.co")], q)).json
+      yield* settle()
+      server.handle.setOptions({ faults: { webhookDrop: 1 } })
+      const [dropped] = (yield* bulk(server, [verifyItem("c@b.co")], q)).json
+      const [noHook] = (yield* bulk(server, [verifyItem("d@b.co")])).json
+      yield* settle()
+      expect(server.handle.deliveries().map((d) => d.fault ?? d.status)).toEqual([200, 500, "drop"])
+      const status = (id: string) => Effect.map(get(server, `/api/enrich/${id}`), (a) => a.status)
+      expect(yield* status(delivered.id)).toBe(404)
+      expect(yield* status(failed.id)).toBe(200)
+      expect(yield* status(dropped.id)).toBe(200)
+      expect(yield* status(noHook.id)).toBe(200)
+      yield* TestClock.adjust("1 minute")
+      expect(server.handle.enrichments()).toHaveLength(0)
+      expect(server.handle.stats("test-key").enrichmentsCreated).toBe(4)
     }))
 
   it.scoped("non-loopback targets are never called unless allowed", () =>

@@ -61,7 +61,8 @@ const webhooks = {
   baseDelayMs: Millis,
   timeoutMs: PositiveMillis,
   allowNonLoopback: Schema.Boolean,
-  concurrency: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+  concurrency: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  forgetDelivered: Schema.Boolean
 }
 const faultFields = {
   serverError: Probability,

@@ -30,7 +30,9 @@ export const embeddedMockKey = "embedded-mock-key"
 
 /**
  * The embedded mock's defaults: lemlist's real limit (20 requests per 2 s), results after
- * 0.2 to 3 s, 100,000 credits.
+ * 0.2 to 3 s, 100,000 credits. It forgets an enrichment once its webhook is delivered: the
+ * receiver answered after the journal recorded the outcome, and the mock lives only as long as
+ * the command, so nothing reads it again; its memory stays flat however long the file.
  *
  * @since 0.1.0
  * @category constants
@@ -40,7 +42,8 @@ export const embeddedMockDefaults: MockOptions = {
   seed: 42,
   latency: { minMs: 200, maxMs: 3000 },
   credits: 100_000,
-  rateLimit: { enabled: true, limit: 20, windowMs: 2000 }
+  rateLimit: { enabled: true, limit: 20, windowMs: 2000 },
+  webhooks: { forgetDelivered: true }
 }
 
 /**

@@ -91,8 +91,13 @@ describe.skipIf(Services.noPostgres("run --shared"))("run --shared (live Postgre
     const schema = RunCommand.runSchema(runId)
     schemas.push(schema)
     // One mock for the three (as lemlist would be), its results by webhook to the process that
-    // sent the lead, after 20 to 400 ms: the others await them through the journal.
-    const server = makeMockServer({ ...embeddedMockDefaults, latency: { minMs: 20, maxMs: 400 } })
+    // sent the lead, after 20 to 400 ms: the others await them through the journal. It keeps
+    // what it delivered (the embedded mock forgets it): the test counts what was created.
+    const server = makeMockServer({
+      ...embeddedMockDefaults,
+      latency: { minMs: 20, maxMs: 400 },
+      webhooks: { forgetDelivered: false }
+    })
     try {
       // Two of them write the same file at the same moment, the third its own.
       const shared = path.join(dir, "leads-enriched.csv")
