@@ -153,6 +153,35 @@ describe("JournalSqlite.layer across processes' lifetimes", () => {
       assert.strictEqual(summary.done, 1)
     }))
 
+  it.effect("a journal written before migration 0004 opens with its leads, without the index on state", () =>
+    Effect.gen(function*() {
+      const filename = tempFile()
+      const indexes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`)
+      // The file as 0.x left it: the index of 0001 still there, 0004 not run yet.
+      yield* Effect.gen(function*() {
+        const j = yield* Journal.Journal
+        yield* j.recordOutcomes([enriched("old")])
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE INDEX leads_state ON leads (state)`
+        yield* sql`DELETE FROM lemlist_enrich_migrations WHERE migration_id = 4`
+        assert.deepStrictEqual((yield* indexes).map((i) => i.name), ["leads_state"])
+      }).pipe(Effect.provide(JournalSqlite.layerFromClient.pipe(Layer.provideMerge(JournalSqlite.layerClient({ filename })))))
+      const after = yield* Effect.gen(function*() {
+        const j = yield* Journal.Journal
+        return { entries: yield* j.lookup(["old"]), indexes: yield* indexes }
+      }).pipe(Effect.provide(JournalSqlite.layerFromClient.pipe(Layer.provideMerge(JournalSqlite.layerClient({ filename })))))
+      assert.deepStrictEqual(after.indexes, [])
+      assert.strictEqual(after.entries.get("old")?._tag, "Done")
+    }))
+
+  it.effect("its connection checkpoints the write-ahead log every 10,000 pages, not SQLite's 1,000", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const [row] = yield* sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`
+      assert.strictEqual(row?.wal_autocheckpoint, 10_000)
+    }).pipe(Effect.provide(JournalSqlite.layerClient({ filename: tempFile() }))))
+
   it.effect("a file that is not a database is a typed JournalError", () =>
     Effect.gen(function*() {
       const filename = join(tempDir(), "bad.sqlite")

@@ -90,7 +90,7 @@ describe.skipIf(Pg.skipped !== undefined)("JournalPg on a live server", () => {
         sql<{ n: number }>`SELECT CAST(count(*) AS INTEGER) AS n FROM ${sql(`${schema}.lemlist_enrich_migrations`)}`).pipe(
           Effect.provide(Pg.client())
         )
-      assert.strictEqual(migrations[0]?.n, 3, "0001_leads, 0002_meta, 0003_claims, once each")
+      assert.strictEqual(migrations[0]?.n, 4, "0001_leads, 0002_meta, 0003_claims, 0004_drop_leads_state, once each")
       const meta = yield* Effect.flatMap(Journal.Journal, (j) => Effect.forEach([0, 1, 2, 3], (i) => j.getMeta(`worker${i}`))).pipe(
         Effect.provide(JournalPg.layer({ url: Pg.databaseUrl(), schema }))
       )

@@ -10,6 +10,7 @@ import { JournalError } from "../../EnrichmentError.js"
 import migration0001 from "./0001_leads.js"
 import migration0002 from "./0002_meta.js"
 import migration0003 from "./0003_claims.js"
+import migration0004 from "./0004_drop_leads_state.js"
 import type { Tables } from "./tables.js"
 
 /** @internal */
@@ -18,7 +19,8 @@ export const migrate = (sql: SqlClient.SqlClient, t: Tables, schema: string | un
     loader: Migrator.fromRecord({
       "0001_leads": migration0001(t),
       "0002_meta": migration0002(t),
-      "0003_claims": migration0003(t)
+      "0003_claims": migration0003(t),
+      "0004_drop_leads_state": migration0004(t)
     }),
     table: t.migrations
   })

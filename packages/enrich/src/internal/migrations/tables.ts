@@ -12,6 +12,8 @@ export interface Tables {
   readonly leads: Identifier
   readonly meta: Identifier
   readonly claims: Identifier
+  /** The index on `leads (state)` that migration 0001 made and 0004 drops (in the schema of its table). */
+  readonly leadsStateIndex: Identifier
   /** The migrator's own table, as the name `Migrator.make` takes. */
   readonly migrations: string
 }
@@ -24,6 +26,7 @@ export const tables = (sql: SqlClient.SqlClient, schema: string | undefined): Ta
     leads: sql(name("leads")),
     meta: sql(name("meta")),
     claims: sql(name("claims")),
+    leadsStateIndex: sql(name("leads_state")),
     migrations: name("lemlist_enrich_migrations")
   }
 }
