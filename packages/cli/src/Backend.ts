@@ -1,8 +1,8 @@
 /**
  * What the command talks to: real lemlist (the key from `LEMLIST_API_KEY`, results by
  * polling unless a public webhook URL is given), or the mock embedded in the same process
- * (no key, or `--mock`), whose results come by webhook to a loopback receiver the command
- * starts itself.
+ * (no key, or `--mock`), whose results come by webhook to the command's receiver, delivered
+ * inside the process as the mock's answers are.
  *
  * @since 0.1.0
  */
@@ -146,8 +146,39 @@ const receiverServer = (options: { port: number; publicUrl?: string | undefined 
     Layer.mapError((e) => e._tag === "JournalError" ? e : receiverFailed(options.port)(e))
   )
 
-/** The embedded mock's receiver: the mock lives and dies with the process, so nothing to keep. */
+/** A mock given by a test's hooks delivers over loopback: the mock lives and dies with the process, so nothing to keep. */
 const receiverLoopback = WebhookReceiver.layerServer({ port: 0 }).pipe(Layer.mapError(receiverFailed(0)))
+
+/** Where the embedded mock's webhooks go: the receiver's handler while the run lasts. */
+interface InProcess {
+  handler: ((request: Request) => Promise<Response>) | undefined
+}
+
+/**
+ * The embedded mock's receiver, without a socket: the mock calls its handler in the process, as
+ * the client calls the mock. Over loopback HTTP, the two ends of 5,000 webhooks a second cost
+ * the command more CPU than recording the results.
+ */
+const receiverInProcess = (target: InProcess) =>
+  Layer.scoped(
+    WebhookReceiver.WebhookReceiver,
+    Effect.acquireRelease(
+      Effect.tap(WebhookReceiver.make({ publicUrl: "http://localhost/lemlist-webhooks" }), (receiver) =>
+        Effect.sync(() => {
+          target.handler = receiver.handler
+        })),
+      () =>
+        Effect.sync(() => {
+          target.handler = undefined
+        })
+    )
+  )
+
+/** The mock's `webhooks.fetch` into `target`: refused, as by a closed port, when no run listens. */
+const deliverTo = (target: InProcess): typeof globalThis.fetch => (input, init) =>
+  target.handler === undefined
+    ? Promise.reject(new TypeError("fetch failed"))
+    : target.handler(new Request(input, init))
 
 /**
  * Chooses and builds the backend.
@@ -174,10 +205,12 @@ export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError
       }
     }
     const latency = options.mockLatency === undefined ? undefined : yield* parseLatency(options.mockLatency)
+    const target: InProcess = { handler: undefined }
     const mockOptions: MockOptions = {
       ...embeddedMockDefaults,
       ...(latency === undefined ? {} : { latency }),
-      ...options.hooks?.options
+      ...options.hooks?.options,
+      webhooks: { ...embeddedMockDefaults.webhooks, ...options.hooks?.options?.webhooks, fetch: deliverTo(target) }
     }
     const apiKey = mockOptions.apiKeys?.[0] ?? embeddedMockKey
     const serverLayer = Layer.scoped(
@@ -199,6 +232,6 @@ export const make = (options: BackendOptions): Effect.Effect<Backend, UsageError
       description: "the embedded lemlist mock (offline: fake results, no real credits)",
       collection: "webhooks",
       client,
-      receiver: receiverLoopback
+      receiver: options.hooks?.server ? receiverLoopback : receiverInProcess(target)
     }
   })

@@ -276,11 +276,28 @@ export const records = (path: string, delimiter: string): Stream.Stream<Parsed, 
           file.destroy()
         })
     )
-    return Stream.fromAsyncIterable(
-      parser as unknown as AsyncIterable<Parsed>,
-      (e) => mapParseError(path, state.lastLine, e)
-    ).pipe(Stream.tap((p) => Effect.sync(() => (state.lastLine = p.info.lines))))
+    return Stream.fromAsyncIterable(inBatches(parser as unknown as AsyncIterable<Parsed>, state), (e) =>
+      mapParseError(path, state.lastLine, e)).pipe(Stream.mapConcat((batch) => batch))
   }))
+
+/**
+ * The parser's records in arrays of up to 1,024: the stream then carries chunks of that size, so
+ * each stage after it (the row's index, its lead, the journal's lookups) works a chunk at a time.
+ * Pulled one record at a time, the stream's own steps cost more than parsing the row. Keeps the
+ * last line read, for the error of a record that does not parse.
+ */
+async function* inBatches(records: AsyncIterable<Parsed>, state: { lastLine: number }) {
+  let batch: Array<Parsed> = []
+  for await (const record of records) {
+    state.lastLine = record.info.lines
+    batch.push(record)
+    if (batch.length === 1024) {
+      yield batch
+      batch = []
+    }
+  }
+  if (batch.length > 0) yield batch
+}
 
 /**
  * Opens a CSV file: checks that it exists and is not empty, detects (or checks) the

@@ -5,10 +5,12 @@
  *
  * @since 0.1.0
  */
+import * as OutcomeSchema from "@lemlist-effect/enrich/Outcome"
 import type { Outcome } from "@lemlist-effect/enrich/Outcome"
-import { stringify } from "csv-stringify"
 import { stringify as stringifySync } from "csv-stringify/sync"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { once } from "node:events"
@@ -38,7 +40,7 @@ export const formatOf = (path: string): Format => (/\.(jsonl|ndjson)$/i.test(pat
  * @category models
  */
 export type RowResult =
-  | { readonly _tag: "Outcome"; readonly outcome: Outcome; readonly encoded: unknown }
+  | { readonly _tag: "Outcome"; readonly outcome: Outcome }
   | { readonly _tag: "Skipped"; readonly code: string; readonly message: string }
   | { readonly _tag: "Pending" }
 
@@ -176,6 +178,8 @@ const uniqueKeys = (headers: ReadonlyArray<string>): ReadonlyArray<string> => {
   })
 }
 
+const encodeOutcome = Schema.encodeSync(OutcomeSchema.Outcome)
+
 /**
  * The JSONL object of one row: its position, its columns by header, and the full outcome.
  *
@@ -190,7 +194,7 @@ export const toJson = (headers: ReadonlyArray<string>) => {
     columns: Object.fromEntries(keys.map((k, i) => [k, row.fields[i] ?? null])),
     ...(row.fields.length > keys.length ? { extraFields: row.fields.slice(keys.length) } : {}),
     outcome: row.result._tag === "Outcome"
-      ? row.result.encoded
+      ? encodeOutcome(row.result.outcome)
       : row.result._tag === "Skipped"
       ? { _tag: "Skipped", code: row.result.code, description: row.result.message }
       : { _tag: "Pending" }
@@ -246,43 +250,40 @@ export const write = <E, R>(
     )
     const failed: { error?: Error } = {}
     file.on("error", (e) => (failed.error = e))
-    const sink = format === "csv"
-      ? (() => {
-        const s = stringify({ delimiter: options.delimiter ?? "," })
-        s.on("error", (e) => (failed.error = e))
-        s.pipe(file)
-        return s
-      })()
-      : file
-    const push = (chunk: unknown) =>
+    // A chunk of rows is one string and one write: a write per row (its promise, a stringify
+    // stream's turn) cost more than the row's work, the pass's whole time at 1,000,000 rows.
+    const push = (text: string) =>
       Effect.tryPromise({
         try: async () => {
           if (failed.error) throw failed.error
-          if (!sink.write(chunk as any)) await once(sink, "drain")
+          if (!file.write(text)) await once(file, "drain")
         },
         catch: writeError(path)
       })
     const width = headers.length
     const toJsonRow = toJson(headers)
-    if (format === "csv") yield* push([...headers, ...resultColumns])
-    yield* rows.pipe(
-      Stream.runForEach((row) => {
-        if (format === "jsonl") return push(JSON.stringify(toJsonRow(row)) + "\n")
-        const flat = flatten(row.result)
-        let fields = row.fields
-        if (fields.length < width) fields = [...fields, ...Array.from({ length: width - fields.length }, () => "")]
-        if (fields.length > width) {
-          // Keep the result columns aligned; the extra fields stay visible in the message.
-          flat.lemlist_error_message += ` (extra fields: ${JSON.stringify(fields.slice(width))})`
-          fields = fields.slice(0, width)
-        }
-        return push([...fields, ...resultColumns.map((c) => flat[c])])
-      })
-    )
+    const delimiter = options.delimiter ?? ","
+    const csvRecord = (row: OutputRow): Array<string> => {
+      const flat = flatten(row.result)
+      let fields = row.fields
+      if (fields.length < width) fields = [...fields, ...Array.from({ length: width - fields.length }, () => "")]
+      if (fields.length > width) {
+        // Keep the result columns aligned; the extra fields stay visible in the message.
+        flat.lemlist_error_message += ` (extra fields: ${JSON.stringify(fields.slice(width))})`
+        fields = fields.slice(0, width)
+      }
+      return [...fields, ...resultColumns.map((c) => flat[c])]
+    }
+    const text = (rows: ReadonlyArray<OutputRow>): string =>
+      format === "jsonl"
+        ? rows.map((row) => JSON.stringify(toJsonRow(row)) + "\n").join("")
+        : csvText(rows.map(csvRecord), delimiter)
+    if (format === "csv") yield* push(csvText([[...headers, ...resultColumns]], delimiter))
+    yield* rows.pipe(Stream.runForEachChunk((chunk) => push(text(Chunk.toReadonlyArray(chunk)))))
     yield* Effect.tryPromise({
       try: async () => {
         const finished = once(file, "close")
-        sink.end()
+        file.end()
         await finished
         if (failed.error) throw failed.error
         await fs.promises.rename(tmp, path)

@@ -98,7 +98,7 @@ export const confirm = (
           `(give --webhook-url to receive them by webhook instead).`
       )
     } else {
-      yield* say(`Results by webhook${backend.kind === "mock" ? " (loopback receiver)" : ""}, with polling as a safety net.`)
+      yield* say(`Results by webhook${backend.kind === "mock" ? " (delivered in the process)" : ""}, with polling as a safety net.`)
     }
     if (!options.yes && required > 0) {
       if (!io.stdinIsTTY || io.confirm === undefined) return yield* new ConfirmationRequired({ maxCost: required })

@@ -6,10 +6,8 @@
  * @internal
  */
 import * as Journal from "@lemlist-effect/enrich/Journal"
-import * as Outcome from "@lemlist-effect/enrich/Outcome"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Output from "../../Output.js"
 import * as Report from "../../Report.js"
@@ -31,7 +29,7 @@ const resultOf = (p: Scan.Planned, entries: ReadonlyMap<string, Journal.Entry>):
   if (p._tag === "Skip") return { _tag: "Skipped", code: p.code, message: p.message }
   const entry = entries.get(p.plan.key)
   return entry?._tag === "Done"
-    ? { _tag: "Outcome", outcome: entry.outcome, encoded: Schema.encodeSync(Outcome.Outcome)(entry.outcome) }
+    ? { _tag: "Outcome", outcome: entry.outcome }
     : { _tag: "Pending" }
 }
 
