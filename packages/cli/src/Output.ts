@@ -250,8 +250,8 @@ export const write = <E, R>(
     )
     const failed: { error?: Error } = {}
     file.on("error", (e) => (failed.error = e))
-    // A chunk of rows is one string and one write: a write per row (its promise, a stringify
-    // stream's turn) cost more than the row's work, the pass's whole time at 1,000,000 rows.
+    // A chunk of rows is one string and one write: a write per row (its promise, a turn of a
+    // stringify stream) cost more than formatting the row.
     const push = (text: string) =>
       Effect.tryPromise({
         try: async () => {
