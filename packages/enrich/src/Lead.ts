@@ -41,6 +41,26 @@ export const canonicalJson = (value: unknown): string =>
 const sortedTypes = (types: unknown) => (Array.isArray(types) ? [...types].sort() : types)
 
 /**
+ * `canonicalJson({ input, types })` written directly when the input is a plain object of strings
+ * and the types are strings (what leads hold): the same text at a third of the cost, the key of
+ * every lead being computed once per pass over a file. `undefined` otherwise (the general path).
+ */
+const plainKeyText = (input: unknown, types: unknown): string | undefined => {
+  if (input === null || typeof input !== "object" || Object.getPrototypeOf(input) !== Object.prototype) return undefined
+  if (!Array.isArray(types) || !types.every((t) => typeof t === "string")) return undefined
+  let text = "{\"input\":{"
+  let first = true
+  for (const k of Object.keys(input).sort()) {
+    const v = (input as Record<string, unknown>)[k]
+    if (v === undefined) continue
+    if (typeof v !== "string") return undefined
+    text += (first ? "" : ",") + JSON.stringify(k) + ":" + JSON.stringify(v)
+    first = false
+  }
+  return text + "},\"types\":" + JSON.stringify(types) + "}"
+}
+
+/**
  * The key of a lead: its own `key`, or the first 32 hex digits of the SHA-256 of its input and
  * types (the same lead read twice gets the same key, across runs and processes).
  *
@@ -56,11 +76,13 @@ const sortedTypes = (types: unknown) => (Array.isArray(types) ? [...types].sort(
  * @category keys
  */
 export const keyOf = (lead: Lead, defaultTypes: ReadonlyArray<EnrichmentType.EnrichmentType>): string =>
-  lead.key ??
-    createHash("sha256")
-      .update(canonicalJson({ input: lead.input, types: sortedTypes(lead.types ?? defaultTypes) }))
-      .digest("hex")
-      .slice(0, 32)
+  lead.key ?? hashKey(lead.input, sortedTypes(lead.types ?? defaultTypes))
+
+const hashKey = (input: unknown, types: unknown): string =>
+  createHash("sha256")
+    .update(plainKeyText(input, types) ?? canonicalJson({ input, types }))
+    .digest("hex")
+    .slice(0, 32)
 
 /**
  * What to do with a lead that lacks the inputs of some requested workflows: `"reject"` the
