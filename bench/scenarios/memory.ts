@@ -194,7 +194,11 @@ export const main = async () => {
     else throw new Error(`unknown worker ${worker}`)
     process.exit(0)
   }
-  const [small, large] = (args.named.get("sizes")?.split(",").map(Number) ?? (args.quick ? [500, 2_000] : [100_000, 1_000_000])) as [number, number]
+  const sizes = args.named.get("sizes")?.split(",").map(Number) ?? (args.quick ? [500, 2_000] : [100_000, 1_000_000])
+  if (sizes.length !== 2 || !sizes.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`--sizes takes two lead counts, the small and the large one (e.g. 100000,1000000); got ${args.named.get("sizes")}`)
+  }
+  const [small, large] = sizes as [number, number]
   const maxInFlight = Number(args.named.get("max-in-flight") ?? (args.quick ? 1_000 : 20_000))
   const sides = args.named.get("sides")?.split(",") ?? ["baseline", "library", "inflight"]
   // `--cpu-prof-dir DIR`: a V8 CPU profile of each measured worker (bench/lib/profile.ts reads them).
