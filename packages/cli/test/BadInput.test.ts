@@ -18,6 +18,12 @@ describe("bad input", () => {
     ["no-usable.csv", "id,notes,score\n1,hello,3\n", /no column maps to a lemlist input field \(header: "id", "notes", "score"\)/],
     ["broken-quote.csv", "First Name,Email\nAda,ada@example.com\n\"Grace,grace@example.com\nAlan,alan@example.com\n", /line 3: broken CSV quoting \(a quoted field opens here and is never closed\)/],
     ["bad-closing.csv", "First Name,Email\n\"Ada\"x,ada@example.com\n", /line 2: broken CSV quoting/],
+    // Past the reader's first arrays of 1,024 records: the line is still the broken one's.
+    [
+      "broken-quote-late.csv",
+      "First Name,Email\n" + Array.from({ length: 2_500 }, (_, i) => `P${i},p${i}@example.com\n`).join("") + "\"Grace,grace@example.com\nAlan,alan@example.com\n",
+      /line 2502: broken CSV quoting \(a quoted field opens here and is never closed\)/
+    ],
     ["semicolon.csv", "Email\nada@example.com;Ada\n", /single column with delimiter ",", but the file uses ";"/],
     ["latin1.csv", Buffer.concat([Buffer.from("First Name,Email\nAda,ada@example.com\nRen"), Buffer.from([0xe9]), Buffer.from(",rene@example.com\n")]), /line 3 \(byte \d+\): not valid UTF-8/]
   ]
