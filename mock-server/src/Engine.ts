@@ -205,7 +205,10 @@ export const makeEngine = (
 
   /** A forgetting mock's enrichment whose webhook is done: gone if delivered, else kept for the retention. */
   const settled = (r: EnrichmentRecord, delivered: boolean): void => {
-    if (!delivered) return retention.push(r)
+    if (!delivered) {
+      retention.push(r)
+      return
+    }
     if (enrichments.get(r.id) !== r) return
     enrichments.delete(r.id)
     enrichmentsVersion++
