@@ -6,7 +6,7 @@
  */
 import type { Bulk, EnrichmentType, ErrorCode } from "@lemlist-effect/contract"
 import { ErrorCode as Codes, Validation } from "@lemlist-effect/contract"
-import { createHash } from "node:crypto"
+import { sha256Hex } from "./internal/sha256.js"
 
 /**
  * A lead to enrich.
@@ -79,10 +79,7 @@ export const keyOf = (lead: Lead, defaultTypes: ReadonlyArray<EnrichmentType.Enr
   lead.key ?? hashKey(lead.input, sortedTypes(lead.types ?? defaultTypes))
 
 const hashKey = (input: unknown, types: unknown): string =>
-  createHash("sha256")
-    .update(plainKeyText(input, types) ?? canonicalJson({ input, types }))
-    .digest("hex")
-    .slice(0, 32)
+  sha256Hex(plainKeyText(input, types) ?? canonicalJson({ input, types })).slice(0, 32)
 
 /**
  * What to do with a lead that lacks the inputs of some requested workflows: `"reject"` the

@@ -9,13 +9,13 @@
 import { EnrichmentType as Types } from "@lemlist-effect/contract"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { createHash } from "node:crypto"
 import type { Options, Plan } from "../Enrichment.js"
 import type { JournalError } from "../EnrichmentError.js"
 import { type Entry, Journal } from "../Journal.js"
 import * as Lead from "../Lead.js"
 import type { Tag } from "../Outcome.js"
 import * as Progress from "../Progress.js"
+import { sha256Bytes } from "./sha256.js"
 
 /** Leads read and looked up in the journal at once. */
 const chunkSize = 500
@@ -96,7 +96,7 @@ class KeySet {
 
   /** Adds the key; false when it was there already. */
   add(key: string): boolean {
-    const digest = createHash("sha256").update(key).digest()
+    const digest = sha256Bytes(key)
     // An all-zero slot is empty: the low bit set keeps every fingerprint apart from it.
     const fp = [(digest.readUInt32LE(0) | 1) >>> 0, digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)]
     if (this.find(fp, true)) return false
