@@ -7,7 +7,7 @@ import type { Tables } from "./tables.js"
  * Drops the index on `leads (state)` that 0001 made. No query reads by state alone (the summary
  * counts every row; the others find leads by key), and keeping it cost a random index write
  * each time a lead changes state: with SQLite it doubled the price of recording outcomes (a
- * 1,000,000-lead journal: 37 against 19 µs per outcome, docs/performance.md).
+ * 1,000,000-lead journal: about 38 against 18 µs per outcome, docs/performance.md).
  *
  * @internal
  */
