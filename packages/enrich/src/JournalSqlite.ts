@@ -7,6 +7,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs"
@@ -61,7 +62,7 @@ export const layerClient = (options: { readonly filename: string }) =>
     Effect.as(
       checkIsDatabase(options.filename),
       SqliteClient.layer({ filename: options.filename }).pipe(
-        Layer.tap((context) => Effect.asVoid(SqliteClient.SqliteClient.pipe(Effect.flatMap((sql) => sql.unsafe(walPages)), Effect.provide(context)))),
+        Layer.tap((context) => Effect.asVoid(Context.get(context, SqliteClient.SqliteClient).unsafe(walPages))),
         Layer.mapError((cause) => new JournalError({ operation: "open", cause }))
       )
     )

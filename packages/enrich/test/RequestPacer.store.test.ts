@@ -67,6 +67,19 @@ const lemlist = { key: "k", interval: 100, limit: 20, window: 2000, margin: 0 }
 const reserveN = (store: RequestPacer.Store, n: number, options = limits) =>
   Effect.forEach(Array.from({ length: n }), () => store.reserve(options))
 
+/**
+ * `n` starts reserved at lemlist's limit (0, 100, 200...), then the first one's fiber wakes 500 ms
+ * late (a busy event loop) and leaves then: it reaches lemlist at 500.
+ */
+const firstLeavesLate = (store: RequestPacer.Store, n: number) =>
+  Effect.gen(function*() {
+    const rs = yield* reserveN(store, n, lemlist)
+    assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: n }, (_, i) => i * 100))
+    yield* TestClock.adjust("500 millis")
+    assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0]!.id, interval: 100 }), { _tag: "Departed", at: 500 })
+    return rs
+  })
+
 for (const { checksDepartures, checksWindow, layer, live, name, skip, synchronous } of stores) {
   describe.skipIf(skip)(`PacerStore contract: ${name}`, () => {
     it.effect("reserve spaces starts by the interval and holds the sliding window", () =>
@@ -109,14 +122,7 @@ for (const { checksDepartures, checksWindow, layer, live, name, skip, synchronou
     it.effect("depart books a late start when it left, so the 20th behind it still respects the window", () =>
       Effect.gen(function*() {
         const store = yield* RequestPacer.PacerStore
-        const rs = yield* reserveN(store, 20, lemlist)
-        assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: 20 }, (_, i) => i * 100))
-        // The first request's fiber woke 500 ms late (a busy event loop): it reached lemlist at 500.
-        yield* TestClock.adjust("500 millis")
-        assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), {
-          _tag: "Departed",
-          at: 500
-        })
+        yield* firstLeavesLate(store, 20)
         yield* TestClock.adjust("1400 millis")
         // Arrivals 100..1900 and 500 are 20 in the window (100, 2100]: the 21st may not go before 2100.
         const last = yield* store.reserve(lemlist)
@@ -134,11 +140,8 @@ for (const { checksDepartures, checksWindow, layer, live, name, skip, synchronou
       it.effect("a start whose window a late start overfilled waits for room, keeping its slot, instead of leaving", () =>
         Effect.gen(function*() {
           const store = yield* RequestPacer.PacerStore
-          const rs = yield* reserveN(store, 21, lemlist)
-          assert.deepStrictEqual(rs.map((r) => r.slot), Array.from({ length: 21 }, (_, i) => i * 100))
-          // The first start's process woke at 500: it leaves then (its own window holds 6)...
-          yield* TestClock.adjust("500 millis")
-          assert.deepStrictEqual(yield* store.depart({ key: "k", id: rs[0].id, interval: 100 }), { _tag: "Departed", at: 500 })
+          // The first start leaves at 500 (its own window holds 6)...
+          const rs = yield* firstLeavesLate(store, 21)
           // ...but the 21st, reserved at 2000 with the first counted at 0, would make 21 in
           // (0, 2000]: it waits until the start at 100 has left the window, then leaves.
           yield* TestClock.adjust("1500 millis")
