@@ -14,6 +14,7 @@ import { hash, makeId, makeRng, type Rng } from "./Random.js"
 import { costOf, generate, type Generated } from "./ResultGenerator.js"
 import { BoundedLog, type EnrichmentRecord, Fifo, makeTeam, PendingHeap, type Team } from "./State.js"
 import { type Delivery, makeWebhooks } from "./Webhooks.js"
+import type { DirectPost } from "./internal/webhookClient.js"
 
 /**
  * One recorded request (never the API key: the team id stands for it).
@@ -72,7 +73,9 @@ export const makeEngine = (
   initial: ResolvedOptions,
   clock: MockClock,
   /** `undefined`: deliver with the mock's own keep-alive HTTP client. */
-  webhookFetch: () => typeof fetch | undefined
+  webhookFetch: () => typeof fetch | undefined,
+  /** Delivers without HTTP (option `webhooks.post`), before `webhookFetch`. */
+  webhookPost?: DirectPost
 ) => {
   let options = initial
   // Listeners cost nothing when there are none (the hot paths test the size first).
@@ -109,6 +112,7 @@ export const makeEngine = (
     clock,
     options: () => options,
     fetch: webhookFetch,
+    post: webhookPost,
     rng: () => rngs.webhooks,
     record: (d) => deliveries.push(d)
   })

@@ -184,7 +184,12 @@ export const makeMockServer = (options: MockOptions = {}): MockServer => {
   const initial = resolve(options)
   // Node's own fetch is replaced by the same client without its WHATWG layer (much cheaper per
   // delivery); a fetch given in the options, or a replaced globalThis.fetch, is used as before.
-  const engine = makeEngine(initial, clock, () => options.webhooks?.fetch ?? (globalThis.fetch === nativeFetch ? undefined : globalThis.fetch))
+  const engine = makeEngine(
+    initial,
+    clock,
+    () => options.webhooks?.fetch ?? (globalThis.fetch === nativeFetch ? undefined : globalThis.fetch),
+    options.webhooks?.post
+  )
   const handle = makeHandle(engine, initial)
   const app = new Hono({ strict: false })
   app.route("/__mock", adminRoutes(engine, handle))

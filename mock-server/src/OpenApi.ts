@@ -91,7 +91,7 @@ const adminPaths = (): Record<string, Record<string, unknown>> => ({
     })
   },
   "/__mock/options": {
-    get: op("Options in force", "Every option, defaults applied (not the clock nor the webhook fetch, which are code).", {
+    get: op("Options in force", "Every option, defaults applied (not the clock nor the webhook fetch or post, which are code).", {
       responses: { 200: json("The options.", S.Options) }
     }),
     put: op("Change options", "Merges a partial update (nested groups merge field by field); an invalid or unknown field refuses the whole update.", {

@@ -170,6 +170,12 @@ export interface MockOptions {
      * keep-alive HTTP client (undici), or `globalThis.fetch` when that was replaced.
      */
     readonly fetch?: typeof fetch
+    /**
+     * Delivers without HTTP, e.g. to a receiver in the same process: called with the webhook's
+     * URL and JSON body, it resolves with the status the receiver answered (a rejection counts
+     * as a network error; `timeoutMs` still applies). Before `fetch` when both are given.
+     */
+    readonly post?: (url: string, body: string) => Promise<number>
   }
   /** Fault injection. */
   readonly faults?: FaultOptions
@@ -224,7 +230,7 @@ export interface ResolvedOptions {
 
 /**
  * The JSON-serialisable part of the options that `PUT /__mock/options` and
- * `handle.setOptions` accept (not the clock, not the webhook fetch).
+ * `handle.setOptions` accept (not the clock, not the webhook `fetch` or `post`).
  *
  * @since 0.1.0
  * @category models
@@ -315,7 +321,7 @@ const issuesOf = (error: ParseResult.ParseError) =>
 
 /**
  * Decodes options (from code, the command line or `PUT /__mock/options`): every field checked,
- * unknown fields refused. The clock and the webhook `fetch` are code and pass through unchecked.
+ * unknown fields refused. The clock and the webhook `fetch` and `post` are code and pass through unchecked.
  *
  * @example
  * ```ts
@@ -334,9 +340,8 @@ export const decodeUpdate = (input: unknown): Either.Either<OptionsUpdate, MockO
   }
   const { clock: _clock, ...data } = input as Record<string, unknown>
   const hooks = data.webhooks
-  const fetch = typeof hooks === "object" && hooks !== null ? (hooks as { fetch?: unknown }).fetch : undefined
-  if (fetch !== undefined) {
-    const { fetch: _fetch, ...rest } = hooks as Record<string, unknown>
+  if (typeof hooks === "object" && hooks !== null) {
+    const { fetch: _fetch, post: _post, ...rest } = hooks as Record<string, unknown>
     data.webhooks = rest
   }
   return Either.mapLeft(decodeData(data), (e) => new MockOptionsError({ issues: issuesOf(e) })) as Either.Either<

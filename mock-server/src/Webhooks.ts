@@ -7,7 +7,14 @@
  */
 import type { Result } from "@lemlist-effect/contract"
 import type { MockClock } from "./Clock.js"
-import { Cancel, makeWebhookClient, type PostJson, postWithFetch } from "./internal/webhookClient.js"
+import {
+  Cancel,
+  type DirectPost,
+  makeWebhookClient,
+  postDirect,
+  type PostJson,
+  postWithFetch
+} from "./internal/webhookClient.js"
 import type { ResolvedOptions } from "./Options.js"
 import type { Rng } from "./Random.js"
 import { Fifo } from "./State.js"
@@ -108,6 +115,8 @@ export const makeWebhooks = (deps: {
   readonly options: () => ResolvedOptions
   /** The fetch to deliver with; `undefined`: the mock's own keep-alive HTTP client (undici). */
   readonly fetch: () => typeof fetch | undefined
+  /** Delivers without HTTP; before `fetch` when given. */
+  readonly post?: DirectPost | undefined
   readonly rng: () => Rng
   readonly record: (d: Delivery) => void
 }): Webhooks => {
@@ -122,7 +131,9 @@ export const makeWebhooks = (deps: {
   let generation = 0
   const client = makeWebhookClient()
   let viaFetch: { readonly f: typeof fetch; readonly post: PostJson } | undefined
+  const direct = deps.post === undefined ? undefined : postDirect(deps.post)
   const poster = (): PostJson => {
+    if (direct !== undefined) return direct
     const f = deps.fetch()
     if (f === undefined) return client.post
     if (viaFetch?.f !== f) viaFetch = { f, post: postWithFetch(f) }

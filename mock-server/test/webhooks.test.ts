@@ -23,6 +23,19 @@ const withHooks = (fetch: typeof globalThis.fetch, options: MockOptions = {}) =>
 
 const hookUrl = "http://127.0.0.1:9999/hook"
 
+/** A receiver called without HTTP (`webhooks.post`): the statuses given, then 200; "hang" never answers, "reject" fails. */
+const directReceiver = (statuses: Array<number | "hang" | "reject"> = []) => {
+  const received: Array<{ url: string; body: any }> = []
+  const post = (url: string, body: string): Promise<number> => {
+    const next = statuses.shift() ?? 200
+    if (next === "hang") return new Promise<number>(() => {})
+    if (next === "reject") return Promise.reject(new TypeError("fetch failed"))
+    received.push({ url, body: JSON.parse(body) })
+    return Promise.resolve(next)
+  }
+  return { received, post }
+}
+
 describe("webhooks (docs/decisions.md #11)", () => {
   it.scoped("one POST per enrichment with { type, data: [{ id, data, metadata }] }", () =>
     Effect.gen(function*() {
@@ -98,6 +111,43 @@ describe("webhooks (docs/decisions.md #11)", () => {
       yield* TestClock.adjust("1 second")
       yield* settle()
       expect(server.handle.deliveries()[1]).toMatchObject({ status: 200, attempt: 2, ok: true, durationMs: 0 })
+    }))
+
+  it.scoped("post: delivers without HTTP, before any fetch; answers, rejections and silence count as over HTTP", () =>
+    Effect.gen(function*() {
+      const d = directReceiver([500, "reject", "hang"])
+      const fetched = receiver()
+      const server = yield* Effect.map(effectClock, (clock) =>
+        makeMockServer({
+          latency: 0,
+          clock,
+          results: { providerErrorRate: 0 },
+          webhooks: { baseDelayMs: 1000, timeoutMs: 10_000, fetch: fetched.fetch, post: d.post }
+        }))
+      const ids = (yield* bulk(server, [verifyItem("a@b.co", { row: 1 })], { query: `?webhookUrl=${hookUrl}` })).json
+      yield* settle()
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      yield* TestClock.adjust("2 seconds")
+      yield* settle()
+      // The third attempt hangs: it fails at the timeout, and the fourth is answered.
+      expect(server.handle.deliveries()).toHaveLength(2)
+      yield* TestClock.adjust("10 seconds")
+      yield* settle()
+      yield* TestClock.adjust("8 seconds")
+      yield* settle()
+      expect(server.handle.deliveries().map((x) => [x.attempt, x.status, x.ok, x.error])).toEqual([
+        [1, 500, false, undefined],
+        [2, null, false, "fetch failed"],
+        [3, null, false, "timeout after 10000 ms"],
+        [4, 200, true, undefined]
+      ])
+      expect(d.received.map((x) => x.url)).toEqual([hookUrl, hookUrl])
+      expect(d.received[1].body).toEqual({
+        type: "enrichmentDone",
+        data: [{ id: ids[0].id, data: { verify: { status: expect.any(String) } }, metadata: { row: 1 } }]
+      })
+      expect(fetched.received).toEqual([])
     }))
 
   it.scoped("retries: 0 means a single attempt", () =>

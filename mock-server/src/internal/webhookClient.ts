@@ -111,6 +111,29 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * Delivers without HTTP (the mock's `webhooks.post`): resolves with the status the receiver
+ * answered; a rejection counts as a network error.
+ */
+export type DirectPost = (url: string, body: string) => Promise<number>
+
+/** A direct poster under the mock's timeout: an attempt still pending when `cancel` fires fails as aborted. */
+export const postDirect = (post: DirectPost): PostJson => (url, body, cancel) =>
+  new Promise<number>((resolve, reject) => {
+    const onAbort = () => reject(new errors.RequestAbortedError())
+    cancel.once("abort", onAbort)
+    post(url, body).then(
+      (status) => {
+        cancel.off("abort", onAbort)
+        resolve(status)
+      },
+      (error) => {
+        cancel.off("abort", onAbort)
+        reject(error)
+      }
+    )
+  })
+
 /** A poster over a `fetch` (an in-process receiver, or a replaced `globalThis.fetch`). */
 export const postWithFetch = (f: typeof fetch): PostJson => async (url, body, cancel) => {
   const controller = new AbortController()

@@ -47,6 +47,12 @@ export interface Service {
   readonly httpApp: HttpApp.Default<HttpServerError>
   /** The same handler as a Node listener: `node:http`, or an Express route (before any body parser). */
   readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void
+  /**
+   * The same handler as a plain call, for a host that is neither a Fetch-API server nor
+   * `node:http` (a serverless function's event) and for a lemlist mock in the same process:
+   * no `Request` to build, which costs more than the work itself. See {@link Incoming}.
+   */
+  readonly receive: (incoming: Incoming) => Promise<Reply>
   /** Deliveries accepted and refused, and enrichment items received. */
   readonly counters: { readonly accepted: number; readonly refused: number; readonly items: number }
   /**
@@ -58,6 +64,38 @@ export interface Service {
    */
   readonly subscribe: Effect.Effect<Queue.Dequeue<Received>, never, Scope.Scope>
 }
+
+/**
+ * A delivery given to {@link Service.receive} whole: `path` is the path it was made to (or the
+ * whole URL: its last segment is the token); `method` defaults to `POST` and `contentType` to
+ * `application/json`; `body` is the raw JSON, as a string or bytes (UTF-8).
+ *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@lemlist-effect/enrich"
+ * import { Effect } from "effect"
+ *
+ * // A serverless function's event, handed to the receiver as it came.
+ * const onEvent = (receiver: WebhookReceiver.Service) => (event: { rawPath: string; body: string }) =>
+ *   receiver.receive({ path: event.rawPath, body: event.body })
+ *     .then((reply) => ({ statusCode: reply.status, body: reply.body }))
+ *
+ * const program = Effect.map(WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist" }), onEvent)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Incoming = Handler.Incoming
+
+/**
+ * What {@link Service.receive} answers: the status and JSON body the handler would have sent
+ * (200 once the delivery's results are recorded; 400, 401, 405, 413 or 415 when refused).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Reply = Handler.Answer
 
 /**
  * A result as a subscriber of {@link Service.subscribe} sees it: call `recorded` once it is
@@ -143,6 +181,7 @@ export const make = (options: Options): Effect.Effect<Service> =>
       handler,
       httpApp: HttpApp.fromWebHandler(handler),
       nodeListener: Handler.nodeListener(receiver),
+      receive: Handler.receive(receiver),
       counters: receiver.counters,
       subscribe: receiver.deliveries.subscribe
     }

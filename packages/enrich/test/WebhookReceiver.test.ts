@@ -9,16 +9,23 @@ const done = (id: string, email = "ada@acme.example") => ({
   data: [{ id, data: { find_email: { email, status: "deliverable" } }, metadata: "lead-1" }]
 })
 
-const post = (r: WebhookReceiver.Service, body: unknown, options: { url?: string; type?: string; raw?: string } = {}) =>
-  Effect.promise(() =>
-    r.handler(
-      new Request(options.url ?? r.url, {
-        method: "POST",
-        headers: { "content-type": options.type ?? "application/json" },
-        body: options.raw ?? JSON.stringify(body)
-      })
-    )
+/** How a delivery reaches the receiver: its web handler, or its plain call. */
+type Via = "handler" | "receive"
+
+const post = (
+  r: WebhookReceiver.Service,
+  body: unknown,
+  options: { url?: string; type?: string; raw?: string; via?: Via } = {}
+) => {
+  const url = options.url ?? r.url
+  const type = options.type ?? "application/json"
+  const raw = options.raw ?? JSON.stringify(body)
+  return Effect.promise((): Promise<{ readonly status: number }> =>
+    options.via === "receive"
+      ? r.receive({ path: new URL(url).pathname, contentType: type, body: raw })
+      : r.handler(new Request(url, { method: "POST", headers: { "content-type": type }, body: raw }))
   )
+}
 
 describe("WebhookReceiver", () => {
   it.effect("its URL ends with an unguessable token", () =>
@@ -102,26 +109,52 @@ describe("WebhookReceiver", () => {
       assert.strictEqual(seen[0].code, "PROVIDER_ERROR")
     }))
 
-  it.effect.each([
+  const refusals = [
     ["a missing token", { url: "https://hooks.example.com/lemlist/" }, 401],
     ["a wrong token", { url: "https://hooks.example.com/lemlist/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, 401],
     ["a body that is not JSON", { raw: "{not json" }, 400],
     ["a content type that is not JSON", { type: "text/plain" }, 415],
     ["a body that is not a webhook", { raw: JSON.stringify({ hello: "world" }) }, 400],
-    ["an oversized body", { raw: JSON.stringify({ type: "enrichmentDone", data: [], pad: "x".repeat(5_000) }) }, 413]
-  ] as const)("refuses %s", ([, options, status]) =>
-    Effect.gen(function*() {
-      const r = yield* receiver
-      const response = yield* post(r, done("enr_3"), options)
-      assert.strictEqual(response.status, status)
-      assert.strictEqual(r.counters.refused, 1)
-      assert.strictEqual(r.counters.accepted, 0)
-    }))
+    ["an oversized body", { raw: JSON.stringify({ type: "enrichmentDone", data: [], pad: "x".repeat(5_000) }) }, 413],
+    ["an oversized body of multibyte text", { raw: JSON.stringify({ type: "enrichmentDone", data: [], pad: "é".repeat(1_100) }) }, 413]
+  ] as const
+  it.effect.each((["handler", "receive"] as const).flatMap((via) => refusals.map(([what, options, status]) => [`${what} (${via})`, { ...options, via }, status] as const)))(
+    "refuses %s",
+    ([, options, status]) =>
+      Effect.gen(function*() {
+        const r = yield* receiver
+        const response = yield* post(r, done("enr_3"), options)
+        assert.strictEqual(response.status, status)
+        assert.strictEqual(r.counters.refused, 1)
+        assert.strictEqual(r.counters.accepted, 0)
+      })
+  )
 
   it.effect("refuses other methods", () =>
     Effect.gen(function*() {
       const r = yield* receiver
       const response = yield* Effect.promise(() => r.handler(new Request(r.url, { method: "GET" })))
       assert.strictEqual(response.status, 405)
+      const reply = yield* Effect.promise(() => r.receive({ method: "GET", path: r.url, body: "" }))
+      assert.deepStrictEqual(reply, { status: 405, body: JSON.stringify({ error: "method not allowed" }) })
+    }))
+
+  it.scoped("receive: a delivery as plain values (the whole URL or its path, text or bytes), answered once recorded", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const results = yield* r.subscribe
+      const pending = yield* Effect.fork(Effect.promise(() => r.receive({ path: r.url, body: JSON.stringify(done("enr_4")) })))
+      const received = yield* Queue.take(results)
+      yield* Effect.yieldNow({ priority: 1 })
+      assert.isNull(pending.unsafePoll(), "not answered before it is recorded")
+      received.recorded()
+      assert.deepStrictEqual(yield* Fiber.join(pending), { status: 200, body: "{\"ok\":true}" })
+
+      const seen = yield* subscribed(r)
+      const bytes = new TextEncoder().encode(JSON.stringify(done("enr_5", "zoë@acme.example")))
+      const reply = yield* Effect.promise(() => r.receive({ path: new URL(r.url).pathname, body: bytes }))
+      assert.strictEqual(reply.status, 200)
+      assert.deepStrictEqual(seen.map((d) => [d.id, d.result.find_email.value.email]), [["enr_5", "zoë@acme.example"]])
+      assert.deepStrictEqual(r.counters, { accepted: 2, refused: 0, items: 2 })
     }))
 })

@@ -1,8 +1,9 @@
 /**
  * The webhook receiver: token check, size cap, JSON and schema validation, then hand-over to
- * the runs that await results (`deliveries.ts`). The decision is one framework-free function (`receive`); two thin adapters
- * serve it as a web handler (`Request → Response`) and as a Node listener (`(req, res)`), the
- * second without building web requests, which costs more than the work itself.
+ * the runs that await results (`deliveries.ts`). The decision is framework-free (`screen`, then
+ * `consume`); three thin adapters serve it: a web handler (`Request → Response`), a Node
+ * listener (`(req, res)`) and a plain call (`receive`), the last two without building web
+ * requests, which costs more than the work itself.
  *
  * @internal
  */
@@ -39,10 +40,18 @@ interface Envelope {
   readonly contentType: string
 }
 
-/** An answer: a status and a small JSON body. */
-interface Answer {
+/** An answer: a status and a small JSON body. @internal */
+export interface Answer {
   readonly status: number
   readonly body: string
+}
+
+/** A delivery handed over as plain values (`receive`). @internal */
+export interface Incoming {
+  readonly method?: string | undefined
+  readonly path: string
+  readonly contentType?: string | undefined
+  readonly body: string | Uint8Array
 }
 
 const sameToken = (given: string, token: string) => {
@@ -88,17 +97,17 @@ const tooLarge = (receiver: Receiver) => refuse(receiver, 413, `body larger than
  * recorded by the run that awaits them: a 200 then means "safe", and a crash before it leaves
  * lemlist retrying.
  */
-const consume = (receiver: Receiver, bytes: Uint8Array): Answer | Promise<Answer> => {
+const consume = (receiver: Receiver, body: string | Uint8Array): Answer | Promise<Answer> => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(utf8.decode(bytes))
+    parsed = JSON.parse(typeof body === "string" ? body : utf8.decode(body))
   } catch {
     return refuse(receiver, 400, "body is not JSON")
   }
-  const body = decodeBody(parsed)
-  if (Either.isLeft(body)) return refuse(receiver, 400, "body is not an enrichment webhook")
+  const decoded = decodeBody(parsed)
+  if (Either.isLeft(decoded)) return refuse(receiver, 400, "body is not an enrichment webhook")
   let recorded: Array<Promise<void>> | undefined
-  for (const delivery of toDeliveries(body.right)) {
+  for (const delivery of toDeliveries(decoded.right)) {
     receiver.counters.items++
     const pending = receiver.deliveries.publish(delivery)
     if (pending !== undefined) (recorded ??= []).push(pending)
@@ -186,4 +195,19 @@ export const nodeListener = (receiver: Receiver) => (req: IncomingMessage, res: 
   req.on("error", () => {
     if (!refused && !res.headersSent) reply(refuse(receiver, 400, "the body could not be read"), true)
   })
+}
+
+/** The bytes of a body given whole (`receive`): a string is measured only when it may be too long. */
+const byteLength = (body: string | Uint8Array, max: number): number =>
+  typeof body !== "string" ? body.byteLength : body.length * 3 <= max ? body.length : Buffer.byteLength(body)
+
+/** The receiver as a plain call: a delivery given whole, without HTTP. @internal */
+export const receive = (receiver: Receiver) => (incoming: Incoming): Promise<Answer> => {
+  const size = byteLength(incoming.body, receiver.maxBodyBytes)
+  const early = screen(receiver, {
+    method: incoming.method ?? "POST",
+    path: incoming.path,
+    contentType: incoming.contentType ?? "application/json"
+  }, size)
+  return Promise.resolve(early ?? consume(receiver, incoming.body))
 }
