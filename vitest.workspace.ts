@@ -2,7 +2,7 @@
  * The single list of test projects. The root `vitest.config.ts` reads it through
  * `test.projects` (vitest 3.2 deprecates the workspace file as an entry point, not as a list).
  */
-import type { TestProjectInlineConfiguration } from "vitest/config"
+import { configDefaults, type TestProjectInlineConfiguration } from "vitest/config"
 
 const project = (name: string, root: string, extra: TestProjectInlineConfiguration["test"] = {}) => ({
   extends: true as const,
@@ -12,7 +12,16 @@ const project = (name: string, root: string, extra: TestProjectInlineConfigurati
 export const projects: Array<TestProjectInlineConfiguration> = [
   project("contract", "packages/contract"),
   project("mock-server", "mock-server"),
-  project("enrich", "packages/enrich"),
+  project("enrich", "packages/enrich", { exclude: [...configDefaults.exclude, "test/**/*.processes.test.ts"] }),
+  // Several Node processes on one key against lemlist's real sliding window, on real time: what
+  // they assert (no 429, a share of the limit) needs the cores to themselves. They run after
+  // every other file has finished, one file at a time (other files' load made a worker's
+  // request reach the mock more than the pacer's margin late: one 429 in a full run).
+  project("enrich-processes", "packages/enrich", {
+    include: ["test/**/*.processes.test.ts"],
+    fileParallelism: false,
+    sequence: { groupOrder: 1 }
+  }),
   project("cli", "packages/cli"),
   project("contract-tests", "packages/contract-tests"),
   // Builds, packs and npm-installs the packages in a temp project: minutes, not seconds.
