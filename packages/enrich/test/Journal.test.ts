@@ -182,6 +182,22 @@ describe("JournalSqlite.layer across processes' lifetimes", () => {
       assert.strictEqual(row?.wal_autocheckpoint, 10_000)
     }).pipe(Effect.provide(JournalSqlite.layerClient({ filename: tempFile() }))))
 
+  it.effect("commits are synced (full) unless asked otherwise, on a new file and on one already in WAL mode alike", () =>
+    Effect.gen(function*() {
+      // SQLite's own default is "normal" on a connection that finds the file in WAL mode already.
+      const synchronous = Effect.map(
+        SqlClient.SqlClient,
+        (sql) => Effect.map(sql<{ synchronous: number }>`PRAGMA synchronous`, ([row]) => row?.synchronous)
+      ).pipe(Effect.flatten)
+      const filename = tempFile()
+      const reads = (options: Partial<JournalSqlite.ClientOptions>) =>
+        Effect.provide(synchronous, JournalSqlite.layerClient({ filename, ...options }))
+      assert.strictEqual(yield* reads({}), 2, "a new file: FULL")
+      assert.strictEqual(yield* reads({}), 2, "the same file, now in WAL mode: FULL")
+      assert.strictEqual(yield* reads({ synchronous: "normal" }), 1, "asked: NORMAL")
+      assert.strictEqual(yield* reads({ synchronous: "full" }), 2)
+    }))
+
   it.effect("a file that is not a database is a typed JournalError", () =>
     Effect.gen(function*() {
       const filename = join(tempDir(), "bad.sqlite")
