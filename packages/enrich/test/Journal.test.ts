@@ -2,7 +2,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal } from "@lemlist-effect/enrich"
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Layer, Option, Stream } from "effect"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Either, Fiber, Layer, Option, Stream, Tracer } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -182,7 +183,7 @@ describe("JournalSqlite.layer across processes' lifetimes", () => {
       assert.strictEqual(row?.wal_autocheckpoint, 10_000)
     }).pipe(Effect.provide(JournalSqlite.layerClient({ filename: tempFile() }))))
 
-  it.effect("commits are synced (full) unless asked otherwise, on a new file and on one already in WAL mode alike", () =>
+  it.effect("the connection's level is set, not SQLite's default: NORMAL (FULL for submissions), or FULL for every commit", () =>
     Effect.gen(function*() {
       // SQLite's own default is "normal" on a connection that finds the file in WAL mode already.
       const synchronous = Effect.map(
@@ -192,10 +193,76 @@ describe("JournalSqlite.layer across processes' lifetimes", () => {
       const filename = tempFile()
       const reads = (options: Partial<JournalSqlite.ClientOptions>) =>
         Effect.provide(synchronous, JournalSqlite.layerClient({ filename, ...options }))
-      assert.strictEqual(yield* reads({}), 2, "a new file: FULL")
-      assert.strictEqual(yield* reads({}), 2, "the same file, now in WAL mode: FULL")
-      assert.strictEqual(yield* reads({ synchronous: "normal" }), 1, "asked: NORMAL")
-      assert.strictEqual(yield* reads({ synchronous: "full" }), 2)
+      assert.strictEqual(yield* reads({ sync: "every-commit" }), 2, "a new file")
+      assert.strictEqual(yield* reads({ sync: "every-commit" }), 2, "the same file, now in WAL mode")
+      assert.strictEqual(yield* reads({}), 1)
+      assert.strictEqual(yield* reads({ sync: "submissions" }), 1)
+    }))
+
+  /** The SQL statements `self` runs, in order (`@effect/sql` names each in its span). */
+  const statementsOf = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+    Effect.gen(function*() {
+      const statements: Array<string> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = native.span(...args)
+          const attribute = span.attribute.bind(span)
+          span.attribute = (key, value) => {
+            if (key === "db.query.text") statements.push(String(value).replace(/\s+/g, " ").slice(0, 80))
+            attribute(key, value)
+          }
+          return span
+        },
+        context: native.context
+      })
+      yield* Effect.withTracer(self, recording)
+      return statements
+    })
+
+  /** A statement as the tests below tell them apart. */
+  const kind = (statement: string) =>
+    statement.startsWith("PRAGMA")
+      ? statement
+      : statement.startsWith(`INSERT INTO "leads"`)
+      ? statement.includes(`"types","updated_at"`) ? "INSERT submitting" : "INSERT submitted"
+      : statement
+
+  it.effect("sync: submissions: a submission is written under FULL (synced with all before it), the level restored after", () =>
+    Effect.gen(function*() {
+      const filename = tempFile()
+      const writes = Effect.gen(function*() {
+        const j = yield* Journal.Journal
+        return yield* statementsOf(Effect.zipRight(
+          j.markSubmitting([{ key: "a", types: ["find_email"] }]),
+          j.recordSubmitted([{ key: "a", types: ["find_email"], enrichmentId: "enr_a" }])
+        ))
+      })
+      const submissions = yield* Effect.provide(writes, JournalSqlite.layer({ filename }))
+      assert.deepStrictEqual(submissions.map(kind), [
+        "PRAGMA synchronous = FULL",
+        "INSERT submitting",
+        "PRAGMA synchronous = 1",
+        "INSERT submitted"
+      ])
+      const everyCommit = yield* Effect.provide(writes, JournalSqlite.layer({ filename, sync: "every-commit" }))
+      assert.strictEqual(everyCommit.filter((s) => s.startsWith("PRAGMA")).length, 0, "already FULL: nothing to raise")
+    }))
+
+  it.effect("on a connection the journal did not open, a submission is raised to FULL too, and its level set back", () =>
+    Effect.gen(function*() {
+      const filename = tempFile()
+      const submit = Effect.flatMap(Journal.Journal, (j) => j.markSubmitting([{ key: "b", types: ["find_email"] }]))
+      const bare = JournalSqlite.layerFromClient.pipe(Layer.provide(SqliteClient.layer({ filename })))
+      for (const opening of ["a new file", "the file again, in WAL mode"]) {
+        const statements = (yield* statementsOf(Effect.provide(submit, bare))).map(kind)
+        assert.deepStrictEqual(statements.slice(-4), [
+          "PRAGMA synchronous = 1",
+          "PRAGMA synchronous = FULL",
+          "INSERT submitting",
+          "PRAGMA synchronous = 1"
+        ], opening)
+      }
     }))
 
   it.effect("a file that is not a database is a typed JournalError", () =>

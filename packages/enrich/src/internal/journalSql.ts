@@ -32,6 +32,7 @@ import {
 import { migrate } from "./migrations/migrate.js"
 import { tables } from "./migrations/tables.js"
 import { guarded, transactionally } from "./journalSqlRetry.js"
+import * as Sync from "./journalSync.js"
 
 /** @internal */
 export interface Options {
@@ -117,6 +118,7 @@ export const make = (options: Options = {}) =>
     const sql = yield* SqlClient.SqlClient
     const t = tables(sql, options.schema)
     yield* migrate(sql, t, options.schema)
+    const synced = yield* Sync.make(sql).pipe(Effect.mapError((cause) => new JournalError({ operation: "open", cause })))
     const now = Effect.clockWith((clock) => clock.currentTimeMillis)
     const payload = options.schema ?? "public"
     const recorded = yield* recordings
@@ -258,6 +260,7 @@ export const make = (options: Options = {}) =>
       markSubmitting: (leads) =>
         Effect.flatMap(now, (updated_at) =>
           writeSubmitting(leads.map(({ key, types }) => ({ key, state: "submitting" as const, types, updated_at })))).pipe(
+            synced,
             guarded("markSubmitting")
           ),
       recordSubmitted: (leads) =>
