@@ -9,6 +9,7 @@ import { Hono } from "hono"
 import { type MockClock, realClock } from "./Clock.js"
 import { type Engine, makeEngine, type RecordedRequest } from "./Engine.js"
 import { connectionError, connectionFaultHeader, type InjectedFault } from "./Faults.js"
+import { unlessAborted } from "./internal/abortable.js"
 import { view } from "./internal/view.js"
 import { nativeFetch } from "./internal/webhookClient.js"
 import { type MockOptions, type OptionsUpdate, resolve, type ResolvedOptions } from "./Options.js"
@@ -206,20 +207,10 @@ export const makeMockServer = (options: MockOptions = {}): MockServer => {
     if (signal.aborted) throw signal.reason
     const answer = Promise.resolve(app.fetch(request))
     const res = await (signal
-      ? new Promise<Response>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason)
+      ? unlessAborted(answer, (onAbort) => {
         signal.addEventListener("abort", onAbort, { once: true })
-        answer.then(
-          (r) => {
-            signal.removeEventListener("abort", onAbort)
-            resolve(r)
-          },
-          (e) => {
-            signal.removeEventListener("abort", onAbort)
-            reject(e)
-          }
-        )
-      })
+        return () => signal.removeEventListener("abort", onAbort)
+      }, () => signal.reason)
       : answer)
     const fault = res.headers.get(connectionFaultHeader)
     if (fault !== null) throw connectionError(fault === "refused" ? "ECONNREFUSED" : "ECONNRESET")

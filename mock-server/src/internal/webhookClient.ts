@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from "node:events"
 import { Agent, type Dispatcher, errors } from "undici"
+import { unlessAborted } from "./abortable.js"
 
 /**
  * Aborts one attempt (the timeout on the mock's clock). A plain `EventEmitter`: an
@@ -119,20 +120,10 @@ export type DirectPost = (url: string, body: string) => Promise<number>
 
 /** A direct poster under the mock's timeout: an attempt still pending when `cancel` fires fails as aborted. */
 export const postDirect = (post: DirectPost): PostJson => (url, body, cancel) =>
-  new Promise<number>((resolve, reject) => {
-    const onAbort = () => reject(new errors.RequestAbortedError())
+  unlessAborted(post(url, body), (onAbort) => {
     cancel.once("abort", onAbort)
-    post(url, body).then(
-      (status) => {
-        cancel.off("abort", onAbort)
-        resolve(status)
-      },
-      (error) => {
-        cancel.off("abort", onAbort)
-        reject(error)
-      }
-    )
-  })
+    return () => cancel.off("abort", onAbort)
+  }, () => new errors.RequestAbortedError())
 
 /** A poster over a `fetch` (an in-process receiver, or a replaced `globalThis.fetch`). */
 export const postWithFetch = (f: typeof fetch): PostJson => async (url, body, cancel) => {
