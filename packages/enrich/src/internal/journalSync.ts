@@ -6,7 +6,7 @@
  * leaves. A lost `submitted` or outcome is read back from lemlist (the lead is in doubt, or
  * polled); a lost `submitting` is a lead sent again. So on a connection that does not sync every
  * commit, the `submitting` writes are made under FULL, and the level restored after: one sync
- * per bulk request instead of one per commit (docs/performance.md, "Every commit synced").
+ * per bulk request instead of one per commit (docs/performance.md, "the journal's syncs").
  *
  * PostgreSQL needs nothing: every commit is durable there (`synchronous_commit` on).
  *
@@ -29,8 +29,9 @@ const locks = new WeakMap<SqlClient.SqlClient, Effect.Semaphore>()
 
 /**
  * How this connection syncs a `submitting` write. The level is read once and set back
- * explicitly: on a connection that never set it, SQLite reports FULL but applies NORMAL in WAL
- * mode (better-sqlite3's build), and setting it makes the report true.
+ * explicitly, so that what was read is what applies: a connection that has just put its file in
+ * WAL mode reports FULL until its first access, and applies NORMAL (better-sqlite3 builds
+ * SQLite with NORMAL as the WAL default).
  *
  * @internal
  */
