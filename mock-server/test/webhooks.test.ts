@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { type Duration, Effect, TestClock } from "effect"
 import { effectClock, makeMockServer, type MockOptions } from "../src/index.js"
 import { auth, bulk, get, mock, post, settle, verifyItem } from "./helpers.js"
 
@@ -22,6 +22,10 @@ const withHooks = (fetch: typeof globalThis.fetch, options: MockOptions = {}) =>
     makeMockServer({ latency: 0, ...options, clock, webhooks: { ...options.webhooks, fetch } }))
 
 const hookUrl = "http://127.0.0.1:9999/hook"
+
+/** Virtual time moved on by each duration in turn, the mock's work settled after each. */
+const step = (...durations: ReadonlyArray<Duration.DurationInput>) =>
+  Effect.forEach(durations, (d) => Effect.zipRight(TestClock.adjust(d), settle()), { discard: true })
 
 /** A receiver called without HTTP (`webhooks.post`): the statuses given, then 200; "hang" never answers, "reject" fails. */
 const directReceiver = (statuses: Array<number | "hang" | "reject"> = []) => {
@@ -80,19 +84,13 @@ describe("webhooks (docs/decisions.md #11)", () => {
       yield* bulk(server, [verifyItem("a@b.co")], { query: `?webhookUrl=${hookUrl}` })
       yield* settle()
       expect(server.handle.deliveries()).toHaveLength(1)
-      yield* TestClock.adjust("999 millis")
-      yield* settle()
+      yield* step("999 millis")
       expect(server.handle.deliveries()).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      yield* settle()
+      yield* step("1 millis")
       expect(server.handle.deliveries()).toHaveLength(2)
-      yield* TestClock.adjust("2 seconds")
-      yield* settle()
+      yield* step("2 seconds")
       expect(server.handle.deliveries()).toHaveLength(3)
-      yield* TestClock.adjust("4 seconds")
-      yield* settle()
-      yield* TestClock.adjust("60 seconds")
-      yield* settle()
+      yield* step("4 seconds", "60 seconds")
       const ds = server.handle.deliveries()
       expect(ds.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 503], [3, 404], [4, 500]])
       expect(ds.map((d) => d.time - ds[0].time)).toEqual([0, 1000, 3000, 7000])
@@ -104,12 +102,10 @@ describe("webhooks (docs/decisions.md #11)", () => {
       const server = yield* withHooks(r.fetch, { webhooks: { timeoutMs: 10_000, baseDelayMs: 1000 } })
       yield* bulk(server, [verifyItem("a@b.co")], { query: `?webhookUrl=${hookUrl}` })
       yield* settle()
-      yield* TestClock.adjust("10 seconds")
-      yield* settle()
+      yield* step("10 seconds")
       // durationMs: how long the attempt took on the mock's clock (the dashboard's latency).
       expect(server.handle.deliveries()[0]).toMatchObject({ status: null, ok: false, error: expect.stringContaining("timeout"), durationMs: 10_000 })
-      yield* TestClock.adjust("1 second")
-      yield* settle()
+      yield* step("1 second")
       expect(server.handle.deliveries()[1]).toMatchObject({ status: 200, attempt: 2, ok: true, durationMs: 0 })
     }))
 
@@ -126,16 +122,10 @@ describe("webhooks (docs/decisions.md #11)", () => {
         }))
       const ids = (yield* bulk(server, [verifyItem("a@b.co", { row: 1 })], { query: `?webhookUrl=${hookUrl}` })).json
       yield* settle()
-      yield* TestClock.adjust("1 second")
-      yield* settle()
-      yield* TestClock.adjust("2 seconds")
-      yield* settle()
+      yield* step("1 second", "2 seconds")
       // The third attempt hangs: it fails at the timeout, and the fourth is answered.
       expect(server.handle.deliveries()).toHaveLength(2)
-      yield* TestClock.adjust("10 seconds")
-      yield* settle()
-      yield* TestClock.adjust("8 seconds")
-      yield* settle()
+      yield* step("10 seconds", "8 seconds")
       expect(server.handle.deliveries().map((x) => [x.attempt, x.status, x.ok, x.error])).toEqual([
         [1, 500, false, undefined],
         [2, null, false, "fetch failed"],
@@ -156,8 +146,7 @@ describe("webhooks (docs/decisions.md #11)", () => {
       const server = yield* withHooks(r.fetch, { webhooks: { retries: 0 } })
       yield* bulk(server, [verifyItem("a@b.co")], { query: `?webhookUrl=${hookUrl}` })
       yield* settle()
-      yield* TestClock.adjust("1 minute")
-      yield* settle()
+      yield* step("1 minute")
       expect(server.handle.deliveries()).toHaveLength(1)
     }))
 
@@ -219,8 +208,7 @@ describe("webhooks (docs/decisions.md #11)", () => {
       yield* bulk(server, [verifyItem("c@b.co")], q)
       yield* settle()
       expect(r.received).toHaveLength(2)
-      yield* TestClock.adjust("5 seconds")
-      yield* settle()
+      yield* step("5 seconds")
       expect(r.received).toHaveLength(3)
 
       server.handle.setOptions({ faults: { webhookDelay: 0, webhookReorder: 1 } })

@@ -5,8 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as OutcomeSchema from "@lemlist-effect/enrich/Outcome"
-import type { Outcome } from "@lemlist-effect/enrich/Outcome"
+import { Outcome } from "@lemlist-effect/enrich/Outcome"
 import { stringify as stringifySync } from "csv-stringify/sync"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -178,7 +177,7 @@ const uniqueKeys = (headers: ReadonlyArray<string>): ReadonlyArray<string> => {
   })
 }
 
-const encodeOutcome = Schema.encodeSync(OutcomeSchema.Outcome)
+const encodeOutcome = Schema.encodeSync(Outcome)
 
 /**
  * The JSONL object of one row: its position, its columns by header, and the full outcome.
