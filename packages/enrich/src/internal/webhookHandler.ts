@@ -48,9 +48,16 @@ export interface Answer {
 
 /** A delivery handed over as plain values (`receive`). @internal */
 export interface Incoming {
+  /** Default `POST`; anything else is answered 405. */
   readonly method?: string | undefined
+  /**
+   * The request's path, or its whole URL (an in-process poster has only the URL): its last
+   * segment is the token, a query string is ignored.
+   */
   readonly path: string
+  /** Default `application/json`; a type without `json` in it is answered 415. */
   readonly contentType?: string | undefined
+  /** The raw body, as text or bytes; over `maxBodyBytes` (in bytes) it is answered 413. */
   readonly body: string | Uint8Array
 }
 
