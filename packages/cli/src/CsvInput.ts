@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { parse, type CsvError } from "csv-parse"
+import { type CsvError, Parser } from "csv-parse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -224,7 +224,21 @@ const readSample = (path: string, bytes = 64 * 1024) =>
 
 interface Parsed {
   readonly record: Array<string>
-  readonly info: { readonly lines: number }
+  /** The line the record ends on. */
+  readonly line: number
+}
+
+/**
+ * csv-parse's stream, each record given with the line it ends on. The parser pushes a record
+ * as soon as it is parsed, so its `info.lines` is that record's line then: read there, it
+ * costs nothing, where the `info` option builds an object of some 15 fields per record (40 % of
+ * the parser's time on a large file).
+ */
+class NumberedParser extends Parser {
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record === null) return super.push(null, encoding)
+    return super.push({ record: record as Array<string>, line: this.info.lines } satisfies Parsed, encoding)
+  }
 }
 
 const mapParseError = (path: string, lastLine: number, e: unknown): CsvInputError => {
@@ -262,7 +276,7 @@ export const records = (path: string, delimiter: string): Stream.Stream<Parsed, 
       Effect.sync(() => {
         const file = fs.createReadStream(path, { highWaterMark: 64 * 1024 })
         const decoded = Readable.from(decodeUtf8(file, path), { objectMode: false, highWaterMark: 1 })
-        const parser = parse({ delimiter, relax_column_count: true, skip_empty_lines: true, info: true })
+        const parser = new NumberedParser({ delimiter, relax_column_count: true, skip_empty_lines: true })
         decoded.on("error", (e) => parser.destroy(e))
         file.on("error", (e) =>
           parser.destroy(new FileError({ path, operation: "read", detail: e.message })))
@@ -289,7 +303,7 @@ export const records = (path: string, delimiter: string): Stream.Stream<Parsed, 
 async function* inBatches(records: AsyncIterable<Parsed>, state: { lastLine: number }) {
   let batch: Array<Parsed> = []
   for await (const record of records) {
-    state.lastLine = record.info.lines
+    state.lastLine = record.line
     batch.push(record)
     if (batch.length === 1024) {
       yield batch
@@ -334,7 +348,7 @@ export const open = (
     const rows = records(path, delimiter).pipe(
       Stream.drop(1),
       Stream.zipWithIndex,
-      Stream.map(([p, index]): Row => ({ index, line: p.info.lines, fields: p.record }))
+      Stream.map(([p, index]): Row => ({ index, line: p.line, fields: p.record }))
     )
     return { path, headers, delimiter, rows }
   })

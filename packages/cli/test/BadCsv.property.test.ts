@@ -5,13 +5,19 @@
  * `error:` line and a documented exit code, or writes an output in which every input row is
  * accounted for, in order.
  *
+ * The reader itself (`CsvInput`) on the same random files: each row's fields, and the line it ends
+ * on, as csv-parse's own `info` option gives them.
+ *
  * Deterministic by default (fixed seed); `FC_SEED=<n>` / `FC_SEED=random` and
  * `FC_RUNS_FACTOR=<x>` explore further.
  */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import * as CsvInput from "../src/CsvInput.js"
 import { ExitCode } from "../src/ExitCode.js"
 import { fastMock, parseCsv, runCli, tempDir, writeFile } from "./support/cli.js"
 
@@ -101,5 +107,33 @@ describe("lemlist-enrich run on random CSV", () => {
 
   it("garbage files: a clear error or a complete output, never a crash", async () => {
     await fc.assert(fc.asyncProperty(garbage, async (content) => void (await runOn(content))), params(30))
+  }, 60_000)
+})
+
+describe("CsvInput on random CSV", () => {
+  it("each row's fields and the line it ends on are csv-parse's (its `info` option the oracle)", async () => {
+    await fc.assert(
+      fc.asyncProperty(validCsv, async ({ text }) => {
+        const dir = tempDir()
+        try {
+          const file = writeFile(dir, "in.csv", text)
+          const read = await Effect.runPromise(
+            Effect.flatMap(CsvInput.open(file, { delimiter: "," }), (f) => Stream.runCollect(f.rows))
+          )
+          const expected: Array<{ record: Array<string>; info: { lines: number } }> = parseCsv(text, {
+            relax_column_count: true,
+            skip_empty_lines: true,
+            bom: true,
+            info: true
+          })
+          expect([...read].map((r) => [r.index, r.line, r.fields])).toEqual(
+            expected.slice(1).map((e, i) => [i, e.info.lines, e.record])
+          )
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
+      }),
+      params(100)
+    )
   }, 60_000)
 })
