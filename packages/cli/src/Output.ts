@@ -73,6 +73,9 @@ export const resultColumns = [
  */
 export type ResultColumn = (typeof resultColumns)[number]
 
+/** Every result column empty: copied per row (a spread of one shape, not a build per row). */
+const blank = Object.fromEntries(resultColumns.map((c) => [c, ""])) as Readonly<Record<ResultColumn, string>>
+
 const currentTitle = (profile: Record<string, any>): string | undefined => {
   const groups = profile.positionGroups as ReadonlyArray<Record<string, any>> | undefined
   const current = groups?.find((g) => g?.date?.end === undefined || Object.keys(g.date.end ?? {}).length === 0) ?? groups?.[0]
@@ -94,7 +97,7 @@ const currentTitle = (profile: Record<string, any>): string | undefined => {
  * @category utils
  */
 export const flatten = (result: RowResult): Record<ResultColumn, string> => {
-  const out = Object.fromEntries(resultColumns.map((c) => [c, ""])) as Record<ResultColumn, string>
+  const out = { ...blank }
   switch (result._tag) {
     case "Pending":
       out.lemlist_outcome = "Pending"
@@ -264,14 +267,13 @@ export const write = <E, R>(
     const delimiter = options.delimiter ?? ","
     const csvRecord = (row: OutputRow): Array<string> => {
       const flat = flatten(row.result)
-      let fields = row.fields
-      if (fields.length < width) fields = [...fields, ...Array.from({ length: width - fields.length }, () => "")]
-      if (fields.length > width) {
-        // Keep the result columns aligned; the extra fields stay visible in the message.
-        flat.lemlist_error_message += ` (extra fields: ${JSON.stringify(fields.slice(width))})`
-        fields = fields.slice(0, width)
-      }
-      return [...fields, ...resultColumns.map((c) => flat[c])]
+      const { fields } = row
+      // Keep the result columns aligned; extra fields stay visible in the message.
+      if (fields.length > width) flat.lemlist_error_message += ` (extra fields: ${JSON.stringify(fields.slice(width))})`
+      const record = new Array<string>(width + resultColumns.length)
+      for (let i = 0; i < width; i++) record[i] = fields[i] ?? ""
+      for (let i = 0; i < resultColumns.length; i++) record[width + i] = flat[resultColumns[i]!]
+      return record
     }
     const text = (rows: ReadonlyArray<OutputRow>): string =>
       format === "jsonl"
