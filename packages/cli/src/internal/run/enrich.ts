@@ -98,10 +98,13 @@ export const enrich = (
           ...(context.worker === undefined
             ? {}
             : { worker: { id: context.worker.id, lease: Duration.millis(context.worker.leaseMillis) } })
-        }).pipe(Stream.runForEach((outcome) =>
+        }).pipe(Stream.runForEachChunk((outcomes) =>
+          // A chunk at a time: an effect per outcome would cost more than what it does.
           Effect.sync(() => {
-            RunRecord.observe(record, outcome)
-            if (outcome._tag === "Enriched" || outcome._tag === "NotFound") Report.creditsByType(outcome.result, creditsByType)
+            for (const outcome of outcomes) {
+              RunRecord.observe(record, outcome)
+              if (outcome._tag === "Enriched" || outcome._tag === "NotFound") Report.creditsByType(outcome.result, creditsByType)
+            }
           })
         ))
       })).pipe(
