@@ -1,6 +1,16 @@
-import { Enrichment, EnrichmentError, Journal, type Lead, LemlistError, type Outcome } from "@lemlist-effect/enrich"
+import {
+  Enrichment,
+  EnrichmentError,
+  Journal,
+  type Lead,
+  LemlistClient,
+  LemlistError,
+  type Outcome,
+  Progress,
+  WebhookReceiver
+} from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Context, Data, Effect, Either, Layer, Stream } from "effect"
+import { Chunk, Context, Data, Effect, Either, Fiber, Layer, Stream, TestClock } from "effect"
 import { driven } from "./support/drive.js"
 import { makeFake } from "./support/FakeLemlist.js"
 
@@ -211,4 +221,44 @@ describe("Enrichment.run with a scripted client", () => {
         first.map((o) => o.key).sort()
       )
     }).pipe(Effect.provide(Journal.layerMemory), Effect.provide(rerunFake.layer)))
+
+  it.scoped("results that arrive together are recorded together: one journal write, not one for the first and one for the rest", () =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/" })
+      // The bulk call's answer comes 60 ms later: the owner's round that handles it then
+      // publishes progress (at most every 50 ms), which says when the leads await their results.
+      const client = Layer.effect(
+        LemlistClient.LemlistClient,
+        Effect.map(LemlistClient.LemlistClient, (c) => ({ ...c, bulkEnrich: (items, o) => Effect.zipLeft(c.bulkEnrich(items, o), TestClock.adjust("60 millis")) }))
+      ).pipe(Layer.provide(fake.layer))
+      const writes: Array<number> = []
+      const journal = Layer.effect(
+        Journal.Journal,
+        Effect.map(Journal.Journal, (j) => ({ ...j, recordOutcomes: (o) => Effect.zipRight(Effect.sync(() => writes.push(o.length)), j.recordOutcomes(o)) }))
+      ).pipe(Layer.provide(Journal.layerMemory))
+      const progress = yield* Progress.make(40)
+      const run = yield* Enrichment.run(Array.from({ length: 40 }, (_, i) => lead(i)), { types: ["find_email"], creditCheck: "off", batchSize: 40, progress }).pipe(
+        Stream.runCollect,
+        Effect.provide([client, journal, Layer.succeed(WebhookReceiver.WebhookReceiver, receiver)]),
+        Effect.fork
+      )
+      yield* progress.changes.pipe(Stream.takeUntil((p) => p.submitted === 40), Stream.runDrain)
+      // 40 webhooks read in one turn of the event loop, as from 40 sockets at once.
+      const replies = yield* Effect.promise(() =>
+        Promise.all([...fake.records.values()].map((r) =>
+          receiver.receive({
+            path: receiver.url,
+            body: JSON.stringify({
+              type: "enrichmentDone",
+              data: [{ id: r.id, data: { find_email: { email: "ada@acme.example", status: "deliverable" } }, metadata: r.item.metadata }]
+            })
+          })
+        ))
+      )
+      const outcomes = yield* Fiber.join(run)
+      assert.deepStrictEqual(replies.map((r) => r.status), Array(40).fill(200))
+      assert.deepStrictEqual(byTag(Chunk.toReadonlyArray(outcomes)), { Enriched: 40 })
+      assert.deepStrictEqual(writes, [40])
+    }))
 })

@@ -207,7 +207,12 @@ export const make = <E>(deps: {
   /** One round: the events waiting (at least one), applied, then written and emitted. */
   const round = (events: Queue.Dequeue<RunEvent>): Effect.Effect<boolean, JournalError> =>
     Effect.gen(function*() {
-      for (const event of Chunk.toReadonlyArray(yield* Queue.takeBetween(events, 1, 1024))) handle(event)
+      // The first event waited for, then what came with it: `takeBetween(1, n)` would hand a
+      // waiting owner only the first of a batch offered at once, and leave the rest (a batch of
+      // webhooks, most of it) to a round of its own: twice the rounds, journal writes and
+      // emissions for the same events.
+      handle(yield* Queue.take(events))
+      for (const event of Chunk.toReadonlyArray(yield* Queue.takeUpTo(events, 1023))) handle(event)
       // Several workers: results for leads this worker does not await, recorded for their holder.
       for (const resolved of foreign === undefined ? [] : yield* foreign.check(journal, now())) {
         if (resolved._tag === "Pass") resolved.received.pass()
