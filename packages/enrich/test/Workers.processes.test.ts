@@ -60,7 +60,7 @@ describe.skipIf(skip)("several workers on one run: one key, one journal, one pac
     const forwarded = s.workers.map((w) => s.proxy.forwarded.get(w.port) ?? 0)
     console.log(
       `[workers] ${WORKERS} workers, ${LEADS} leads in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
-        `(streams ${streams.map((r) => (r.millis / 1000).toFixed(1)).join("/")} s; bulk calls from ${c.times.firstBulk - started} to ` +
+        `(streams ${streams.map((r) => (r.millis / 1000).toFixed(1)).join("/")} s, CPU ${streams.map((r) => (r.cpuMs / 1000).toFixed(1)).join("/")} s; bulk calls from ${c.times.firstBulk - started} to ` +
         `${c.times.lastBulk - started} ms, last webhook at ${c.times.lastDelivery - started} ms): ` +
         `bulk calls ${c.bulk} at ${(c.share * 10).toFixed(2)} req/s (${c.share.toFixed(2)} of 10), 429s ${c.rateLimited}, polls ${c.polls}; ` +
         `webhooks per receiver ${forwarded.join("/")}; outcome writes ${c.journal.writes}; outcomes ${JSON.stringify(streams[0]!.byTag)}`

@@ -210,7 +210,7 @@ export const setup = async (options: {
 
 /** A worker's last line: its stream's count of outcomes. */
 export const result = (w: Setup["workers"][number]) =>
-  JSON.parse(w.child.stdout().trim().split("\n").at(-1)!) as { outcomes: number; distinct: number; byTag: Record<string, number>; millis: number }
+  JSON.parse(w.child.stdout().trim().split("\n").at(-1)!) as { outcomes: number; distinct: number; byTag: Record<string, number>; millis: number; cpuMs: number }
 
 /** What the journal and the mock say once the run is over. */
 export const census = async (s: Setup) => {
