@@ -5,7 +5,8 @@
  * over the 4 workers' receivers by a loopback proxy (`support/workers.ts`).
  *
  * - Together: every lead one outcome in the journal, written once; each worker's stream one
- *   outcome per lead of its input; no lead created twice at the mock; no 429.
+ *   outcome per lead of its input; no lead created twice at the mock; no 429; the bulk calls at
+ *   more than half the key's 10 per second (a floor against pacing regressions).
  * - The same workers, each with its own pacer in memory: lemlist answers 429 (the first test can
  *   fail).
  * - SIGKILL at 3 random moments, each time to the living worker holding the most leads not done:
@@ -73,6 +74,11 @@ describe.skipIf(skip)("several workers on one run: one key, one journal, one pac
     assert.strictEqual(forwarded.reduce((a, b) => a + b, 0), LEADS, "one webhook answered per lead")
     for (const n of forwarded) assert.isAbove(n, LEADS / WORKERS / 2, `webhooks spread over the receivers: ${forwarded}`)
     assert.strictEqual(c.rateLimited, 0, "no 429")
+    // A floor against pacing regressions (a shared store that serialised the workers, a window
+    // counted twice), not the issue's goal: 0.95 of 10 is measured with 40,000 leads and the
+    // default margin on an idle machine (docs/scaling.md). With the 200 ms margin this test
+    // gives the workers (0.91 at best), runs on this project's machines give 0.70 to 0.89.
+    assert.isAbove(c.share, 0.5, "together, the workers use at least half of the key's 10 requests per second")
   }, Math.max(180_000, LEADS * 15))
 
   it(`the same ${WORKERS} workers with each its own pacer (no shared store): lemlist answers 429`, async () => {
