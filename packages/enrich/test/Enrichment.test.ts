@@ -226,8 +226,9 @@ describe("Enrichment.run with a scripted client", () => {
     Effect.gen(function*() {
       const fake = makeFake()
       const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/" })
-      // The bulk call's answer comes 60 ms later: the owner's round that handles it then
-      // publishes progress (at most every 50 ms), which says when the leads await their results.
+      // The clock moves 60 ms as the bulk call answers, so the owner's round that handles the
+      // answer publishes progress (it does at most every 50 ms of the clock): the signal that the
+      // leads await their results. Results sent before it would wait as early ones instead.
       const client = Layer.effect(
         LemlistClient.LemlistClient,
         Effect.map(LemlistClient.LemlistClient, (c) => ({ ...c, bulkEnrich: (items, o) => Effect.zipLeft(c.bulkEnrich(items, o), TestClock.adjust("60 millis")) }))

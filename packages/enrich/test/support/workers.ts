@@ -208,7 +208,7 @@ export const setup = async (options: {
   }
 }
 
-/** A worker's last line: its stream's count of outcomes. */
+/** A worker's last line: its stream's count of outcomes, its time and its process's CPU. */
 export const result = (w: Setup["workers"][number]) =>
   JSON.parse(w.child.stdout().trim().split("\n").at(-1)!) as { outcomes: number; distinct: number; byTag: Record<string, number>; millis: number; cpuMs: number }
 
