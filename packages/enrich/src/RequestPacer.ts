@@ -38,6 +38,13 @@ export interface Observation {
   readonly remaining?: number | undefined
   /** How long lemlist asked to wait (`Retry-After`, else `X-RateLimit-Reset`), in ms. */
   readonly retryAfterMillis?: number | undefined
+  /**
+   * The request may have left well after its start was booked: it may have opened a connection
+   * (DNS, TCP, TLS) or, in a fresh process, loaded the HTTP client first. lemlist counted it by
+   * its answer at the latest, so the pacer moves its start to now: the 20th start after it then
+   * keeps lemlist's window. The client says so for a request that found no idle connection.
+   */
+  readonly coldStart?: boolean | undefined
 }
 
 /**
@@ -227,9 +234,11 @@ export interface Store {
     readonly announcedLimit: number | undefined
   }) => Effect.Effect<void, PacerStoreError>
   /**
-   * Any other answer: keeps lemlist's announced limit, and when `used` (lemlist's count in the
-   * window) exceeds the starts booked in `(startedAt - window, now]`, books the difference now,
-   * as traffic the store did not see (another process or machine on the key).
+   * Any other answer: keeps lemlist's announced limit; with `moveStart`, moves a start booked at
+   * `startedAt` to now (starts booked at one time are alike; none left, as the window has
+   * passed: books one now); and when `used` (lemlist's count in the window) exceeds the starts
+   * booked in `(startedAt - window, now]`, books the difference now, as traffic the store did
+   * not see (another process or machine on the key).
    */
   readonly observed: (options: {
     readonly key: string
@@ -237,6 +246,7 @@ export interface Store {
     readonly window: number
     readonly announcedLimit: number | undefined
     readonly used: number | undefined
+    readonly moveStart?: boolean | undefined
   }) => Effect.Effect<void, PacerStoreError>
 }
 

@@ -3,14 +3,15 @@
  * every method, the error mappings the mock produces, shared pacing at full load, 429s waited
  * out, and the faults that make a credit-spending call ambiguous.
  */
-import { FetchHttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { effectClock, makeMockServer } from "@lemlist-effect/mock-server"
 import type { MockOptions, MockServer } from "@lemlist-effect/mock-server"
-import { Effect, Layer, Redacted, Schedule } from "effect"
+import { Clock, Effect, Either, Layer, Redacted, Schedule } from "effect"
 import type { Scope } from "effect"
 import { LemlistClient, RequestPacer } from "../src/index.js"
 import { drive } from "./LemlistClient.helpers.js"
+import { maxInWindow } from "./support/pacing.js"
 
 const KEY = "mock-key-a"
 const OTHER = "mock-key-b"
@@ -270,6 +271,40 @@ describe("pacing against the mock's sliding window", () => {
       assert.isAbove(stats.rateLimited, 0)
       assert.strictEqual(server.handle.enrichments(KEY).length, 60)
       assert.strictEqual((yield* a.stats).rateLimited + (yield* b.stats).rateLimited, stats.rateLimited)
+    })))
+
+  it.scoped("a request that opens a connection reaches lemlist late: its start moves to its answer, and the 21st keeps the window", () =>
+    run(Effect.gen(function*() {
+      const server = yield* mock({ latency: 0 })
+      const start = yield* Clock.currentTimeMillis
+      // The first request spends 60 ms opening its connection before it reaches the mock (more
+      // than the pacer's 50 ms margin); every answer takes 30 ms to come back.
+      let sent = 0
+      const network = (client: HttpClient.HttpClient) =>
+        client.pipe(
+          HttpClient.mapRequestEffect((request) => Effect.as(Effect.sleep(sent++ === 0 ? "60 millis" : "0 millis"), request)),
+          HttpClient.transformResponse(Effect.tap(() => Effect.sleep("30 millis")))
+        )
+      const inner = yield* RequestPacer.make()
+      const cold: Array<boolean | undefined> = []
+      const pacer = Layer.succeed(RequestPacer.RequestPacer, {
+        ...inner,
+        observe: (key, observation) => Effect.zipRight(Effect.sync(() => cold.push(observation.coldStart)), inner.observe(key, observation))
+      })
+      const client = yield* clientOn(server, { transformClient: network, retry: { idempotent: Schedule.stop } }, pacer)
+      const answers = yield* Effect.forEach(Array.from({ length: 40 }), () => Effect.either(client.credits), { concurrency: 4 })
+      const arrivals = server.handle.requests().map((r) => r.time - start)
+      // The fault happened where meant: the first request reached the mock 60 ms after its start.
+      assert.strictEqual(sent, 40)
+      assert.strictEqual(arrivals[0], 60)
+      assert.strictEqual(arrivals[1], 100)
+      assert.strictEqual(server.handle.stats(KEY).rateLimited, 0)
+      assert.strictEqual(answers.filter(Either.isLeft).length, 0)
+      assert.strictEqual(maxInWindow(arrivals, 2000), 20)
+      // The 21st left when the first had been answered (90) plus the window and the margin.
+      assert.strictEqual(arrivals[20], 90 + 2050)
+      // Only the first found no idle connection: the others' starts stay where they were.
+      assert.deepStrictEqual(cold, [true, ...Array<boolean>(39).fill(false)])
     })))
 
   it.scoped("a 429 storm forced by the mock is waited out per Retry-After; one enrichment created", () =>

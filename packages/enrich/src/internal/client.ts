@@ -9,6 +9,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { flow, identity } from "effect/Function"
@@ -19,6 +20,7 @@ import type { ClientStats, Options, SendHooks, Service } from "../LemlistClient.
 import * as E from "../LemlistError.js"
 import * as RequestPacer from "../RequestPacer.js"
 import { rateLimitInfo } from "./clientHeaders.js"
+import * as Connections from "./connections.js"
 import * as RequestCount from "./requestCount.js"
 import * as Response from "./clientResponse.js"
 import { isTransient, retrySchedule, safeToResend } from "./clientRetry.js"
@@ -66,6 +68,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     )
 
     const counters = { requests: 0, rateLimited: 0, retries: 0 }
+    const connections = Connections.make()
 
     const mapHttpError = (error: HttpClientError.HttpClientError): E.LemlistError =>
       error._tag === "RequestError" ? fromRequestError(error) : fromResponseError(error)
@@ -76,11 +79,17 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         counters.requests++
         const run = yield* FiberRef.get(RequestCount.current)
         if (run !== undefined) run.requests++
+        const coldStart = connections.start(yield* Clock.currentTimeMillis)
         const [response, text] = yield* client.execute(call.request).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
           Effect.mapError(mapHttpError),
           // The timeout covers sending and reading, not the wait for a slot.
-          Effect.timeoutFail({ duration: timeout, onTimeout: () => new E.Timeout({ afterMillis: timeoutMillis }) })
+          Effect.timeoutFail({ duration: timeout, onTimeout: () => new E.Timeout({ afterMillis: timeoutMillis }) }),
+          Effect.onExit((exit) =>
+            Effect.clockWith((clock) =>
+              Effect.sync(() => connections.end(clock.unsafeCurrentTimeMillis(), Exit.isSuccess(exit)))
+            )
+          )
         )
         const now = yield* Clock.currentTimeMillis
         const info = rateLimitInfo(response.headers, now)
@@ -89,7 +98,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           status: response.status,
           limit: info.limit,
           remaining: info.remaining,
-          retryAfterMillis: info.retryAfterMillis
+          retryAfterMillis: info.retryAfterMillis,
+          coldStart
         })
         if (response.status === 429) {
           counters.rateLimited++

@@ -122,8 +122,9 @@ export const make = (store: Store, o: Resolved): Service => {
       // lemlist's count for this key, against the store's starts since the window before this
       // request began: anything beyond is someone else's traffic on the key, booked as ours.
       const used = obs.remaining === undefined ? undefined : (obs.limit ?? o.limit) - obs.remaining
-      if (used === undefined && announcedLimit === undefined) return Effect.void
-      return orWarn(() => store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used }))
+      const moveStart = obs.coldStart === true
+      if (used === undefined && announcedLimit === undefined && !moveStart) return Effect.void
+      return orWarn(() => store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used, moveStart }))
     }
   }
 }

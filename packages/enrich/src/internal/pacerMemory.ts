@@ -24,6 +24,9 @@ interface KeyState {
   announcedLimit: number | undefined
   /** The margin learned from 429s (0 until the first). */
   learnedMargin: number
+  /** The window plus margin, and the limit, the key was last reserved with: `depart` checks them. */
+  span: number | undefined
+  limit: number
 }
 
 const insertSorted = (log: Array<Entry>, entry: Entry) => {
@@ -63,7 +66,7 @@ export const make = (): Store => {
   const state = (key: string): KeyState => {
     let s = states.get(key)
     if (s === undefined) {
-      s = { log: [], nextAt: 0, pausedUntil: 0, announcedLimit: undefined, learnedMargin: 0 }
+      s = { log: [], nextAt: 0, pausedUntil: 0, announcedLimit: undefined, learnedMargin: 0, span: undefined, limit: 0 }
       states.set(key, s)
     }
     return s
@@ -86,14 +89,29 @@ export const make = (): Store => {
         const id = String(nextId++)
         insertSorted(s.log, { id, at: slot })
         s.nextAt = slot + o.interval
+        s.span = span
+        s.limit = limit
         return { id, slot, now }
       }),
     depart: (o) =>
       withNow((now): Departure => {
         const s = state(o.key)
-        const entry = removeId(s.log, o.id)
-        if (s.pausedUntil > now) return { _tag: "Paused", until: s.pausedUntil }
-        const at = Math.max(now, entry?.at ?? now)
+        if (s.pausedUntil > now) {
+          removeId(s.log, o.id)
+          return { _tag: "Paused", until: s.pausedUntil }
+        }
+        const at = Math.max(now, s.log.find((e) => e.id === o.id)?.at ?? now)
+        // A start that leaves late, or one moved to its answer (`observed`), sits in windows that
+        // starts reserved before were counted without it: one that would overfill the window
+        // ending when it leaves waits, keeping its slot, until the oldest start that makes it
+        // full has left (the SQL and Redis stores do the same).
+        if (s.span !== undefined) {
+          const span = s.span
+          const others = s.log.filter((e) => e.id !== o.id && e.at > at - span && e.at <= at)
+          const over = others.length + 1 - s.limit
+          if (over > 0) return { _tag: "Full", retryIn: Math.max(1, others[over - 1].at + span - now) }
+        }
+        removeId(s.log, o.id)
         insertSorted(s.log, { id: o.id, at })
         s.nextAt = Math.max(s.nextAt, at + o.interval)
         return { _tag: "Departed", at }
@@ -114,6 +132,12 @@ export const make = (): Store => {
       withNow((now) => {
         const s = state(o.key)
         if (o.announcedLimit !== undefined) s.announcedLimit = o.announcedLimit
+        if (o.moveStart === true) {
+          const i = s.log.findIndex((e) => e.at === o.startedAt)
+          const start = i < 0 ? { id: String(nextId++), at: now } : s.log.splice(i, 1)[0]
+          start.at = Math.max(start.at, now)
+          insertSorted(s.log, start)
+        }
         if (o.used === undefined) return
         const from = o.startedAt - o.window
         let own = 0

@@ -147,11 +147,25 @@ keep(now, window + math.max(margin, learned))
 return 1
 `
 
-/** `observed` (ARGV[3..6]: startedAt, window, announced limit or "", used or ""). */
+/**
+ * `observed` (ARGV[3..7]: startedAt, window, announced limit or "", used or "", "1" to move the
+ * start at startedAt to now or ""). A moved start moves in the log only, as one that left late:
+ * the plan keeps its slot, and `depart` sees the real time.
+ */
 const observedLua = `
 local now = now_ms()
 local startedAt, window = tonumber(ARGV[3]), tonumber(ARGV[4])
 if ARGV[5] ~= "" then redis.call("HSET", KEYS[2], "limit", ARGV[5]) end
+if ARGV[7] == "1" then
+  local start = redis.call("ZRANGEBYSCORE", KEYS[1], startedAt, startedAt, "LIMIT", 0, 1)[1]
+  if start then
+    redis.call("ZADD", KEYS[1], math.max(now, startedAt), start)
+  else
+    local id = redis.call("HINCRBY", KEYS[2], "seq", 1)
+    redis.call("ZADD", KEYS[1], now, id)
+    redis.call("ZADD", KEYS[3], now, id)
+  end
+end
 if ARGV[6] ~= "" then
   local own = redis.call("ZCOUNT", KEYS[1], "(" .. (startedAt - window), now)
   for i = own + 1, tonumber(ARGV[6]) do
@@ -300,7 +314,8 @@ export const make = (client: Redis | Cluster, options: Options): Store => {
         o.startedAt,
         ms(o.window),
         optional(o.announcedLimit),
-        optional(o.used)
+        optional(o.used),
+        o.moveStart === true ? "1" : ""
       ]).pipe(Effect.asVoid)
   }
 }
