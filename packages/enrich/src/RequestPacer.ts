@@ -170,9 +170,9 @@ export interface Reservation {
 /**
  * What {@link Store.depart} found when the slot came: the request leaves (booked at `at`, later
  * than its slot if it woke late), a 429 paused the key meanwhile (the slot is released), or
- * the window ending now already holds the limit, because starts before it left late (the slot
- * stays booked: depart again in `retryIn` ms; a store that books by real departure times, as
- * Redis's does, says so).
+ * the window ending now already holds the limit, because starts before it left late or were
+ * moved to their answers (the slot stays booked: depart again in `retryIn` ms; the memory,
+ * SQLite and Redis stores all check).
  *
  * @since 0.1.0
  * @category store
@@ -211,9 +211,10 @@ export interface Store {
   }) => Effect.Effect<Reservation, PacerStoreError>
   /**
    * The slot came: if a 429 paused the key since, releases it (`Paused`); else books it at the
-   * later of its slot and now, and pushes the spacing's next start after that (`Departed`). A
-   * store may also check the window ending then against the starts' real times and answer
-   * `Full` (the caller waits and departs again).
+   * later of its slot and now, and pushes the spacing's next start after that (`Departed`),
+   * unless the window ending then, on the starts' real times, already holds the limit (`Full`:
+   * the caller waits and departs again; a store that never answers it keeps the window only
+   * while starts leave on time).
    */
   readonly depart: (options: {
     readonly key: string

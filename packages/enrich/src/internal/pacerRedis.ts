@@ -3,7 +3,7 @@
  * one Lua script per operation, so that every process on one Redis shares one budget per key,
  * plus, for many processes, where late departures are common: slots are reserved against the
  * planned starts (the memory and SQL stores reserve against the real ones), and a start that
- * would overfill the window ending when it really leaves waits for room, as in the SQL store
+ * would overfill the window ending when it really leaves waits for room, as in the other stores
  * (see `reserveLua` and `departLua`).
  * Redis runs a script atomically, and the script reads Redis's own clock (`TIME`): processes on
  * different machines need not agree on the time, and no process can book with a stale "now".
