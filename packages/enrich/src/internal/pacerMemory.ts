@@ -56,7 +56,16 @@ export const rules = {
    * at most a quarter of the window).
    */
   grownMargin: (window: number, margin: number, learnedMargin: number) =>
-    Math.min(window / 4, Math.max(2 * Math.max(margin, learnedMargin), 50))
+    Math.min(window / 4, Math.max(2 * Math.max(margin, learnedMargin), 50)),
+  /**
+   * A start leaving at `at` whose window `(at - span, at]` already holds `others` (their times,
+   * sorted, itself left out) would overfill it: `Full`, until the oldest start that makes it
+   * full has left; else `undefined`.
+   */
+  full: (others: ReadonlyArray<number>, span: number, limit: number, now: number): Departure | undefined => {
+    const over = others.length + 1 - limit
+    return over > 0 ? { _tag: "Full", retryIn: Math.max(1, others[over - 1] + span - now) } : undefined
+  }
 }
 
 /** @internal */
@@ -106,10 +115,10 @@ export const make = (): Store => {
         // ending when it leaves waits, keeping its slot, until the oldest start that makes it
         // full has left (the SQL and Redis stores do the same).
         if (s.span !== undefined) {
-          const span = s.span
-          const others = s.log.filter((e) => e.id !== o.id && e.at > at - span && e.at <= at)
-          const over = others.length + 1 - s.limit
-          if (over > 0) return { _tag: "Full", retryIn: Math.max(1, others[over - 1].at + span - now) }
+          const from = at - s.span
+          const others = s.log.filter((e) => e.id !== o.id && e.at > from && e.at <= at).map((e) => e.at)
+          const full = rules.full(others, s.span, s.limit, now)
+          if (full !== undefined) return full
         }
         removeId(s.log, o.id)
         insertSorted(s.log, { id: o.id, at })

@@ -125,8 +125,8 @@ export const make = Effect.gen(function*() {
           if (s.span !== null && s.lim !== null) {
             const others = yield* sql<{ at: number }>`SELECT at FROM pacer_log
               WHERE key = ${o.key} AND id <> ${id} AND at > ${at - s.span} AND at <= ${at} ORDER BY at`
-            const over = others.length + 1 - s.lim
-            if (over > 0) return { _tag: "Full", retryIn: Math.max(1, others[over - 1]!.at + s.span - now) } satisfies Departure
+            const full = rules.full(others.map((e) => e.at), s.span, s.lim, now)
+            if (full !== undefined) return full
           }
           if (entry === undefined) yield* book(o.key, at)
           else yield* sql`UPDATE pacer_log SET at = ${at} WHERE id = ${id}`
