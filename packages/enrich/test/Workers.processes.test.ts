@@ -15,7 +15,8 @@
  *   a victim had on the wire may end `Undetermined`.
  *
  * 10,000 leads by default (about 20 to 40 s on this project's loaded 2-core machine);
- * `LEMLIST_WORKERS_LEADS=40000` runs the issue's 40,000. Runs when `LEMLIST_TEST_DATABASE_URL`
+ * `LEMLIST_WORKERS_LEADS=40000 LEMLIST_WORKERS_MARGIN=default` runs the issue's measurement: its
+ * 40,000 leads with the pacer's default margin. Runs when `LEMLIST_TEST_DATABASE_URL`
  * and `LEMLIST_TEST_REDIS_URL` are set.
  */
 import { afterEach, assert, describe, it } from "vitest"
@@ -25,6 +26,14 @@ import { census, cleanup, result, setup, withSql } from "./support/workers.js"
 
 const skip = noRedis("Several workers on one run") || Pg.skipped !== undefined
 const LEADS = Number(process.env.LEMLIST_WORKERS_LEADS ?? 10_000)
+// The pacer's margin: 200 ms over lemlist's window (the library's default is 50 ms). Each batch's
+// `submitting` write runs when its slot comes and the start is booked when it ends
+// (`RequestPacer.Leave`), so the margin covers only the time from that booking to the mock
+// reading the request: on this project's 2-core machine, with 4 workers, the mock, PostgreSQL and
+// the rest of the suite on it, event loops run that late by more than 100 ms (50 ms drew one 429
+// in 10,000 leads with a few other test files beside it, 150 ms one in three runs of the kill
+// test; docs/scaling.md, "Findings"). A deployment's network jitter is what the default covers.
+const MARGIN = process.env.LEMLIST_WORKERS_MARGIN === "default" ? null : process.env.LEMLIST_WORKERS_MARGIN ?? "200 millis"
 const KILL_LEADS = 6_000
 const KILLS = 3
 const WORKERS = 4
@@ -51,7 +60,7 @@ const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000) => {
 
 describe.skipIf(skip)("several workers on one run: one key, one journal, one pacer", () => {
   it(`${WORKERS} workers, ${LEADS} leads, webhooks round-robin: one outcome per lead, written once, none created twice, no 429`, async () => {
-    const s = await setup({ workers: WORKERS, leads: LEADS, batchSize: 100, leaseMs: 5_000, latency: [500, 2_500], seed: 13 })
+    const s = await setup({ workers: WORKERS, leads: LEADS, batchSize: 100, leaseMs: 5_000, latency: [500, 2_500], seed: 13, margin: MARGIN })
     const started = Date.now()
     s.go()
     const exits = await Promise.all(s.workers.map((w) => w.child.exited))
@@ -60,7 +69,7 @@ describe.skipIf(skip)("several workers on one run: one key, one journal, one pac
     const c = await census(s)
     const forwarded = s.workers.map((w) => s.proxy.forwarded.get(w.port) ?? 0)
     console.log(
-      `[workers] ${WORKERS} workers, ${LEADS} leads in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `[workers] ${WORKERS} workers, ${LEADS} leads, margin ${MARGIN ?? "default"}, in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
         `(streams ${streams.map((r) => (r.millis / 1000).toFixed(1)).join("/")} s, CPU ${streams.map((r) => (r.cpuMs / 1000).toFixed(1)).join("/")} s; bulk calls from ${c.times.firstBulk - started} to ` +
         `${c.times.lastBulk - started} ms, last webhook at ${c.times.lastDelivery - started} ms): ` +
         `bulk calls ${c.bulk} at ${(c.share * 10).toFixed(2)} req/s (${c.share.toFixed(2)} of 10), 429s ${c.rateLimited}, polls ${c.polls}; ` +
@@ -88,7 +97,7 @@ describe.skipIf(skip)("several workers on one run: one key, one journal, one pac
     // in 60 calls); six windows make none at all unlikely. Batches of 25 make the calls with a
     // quarter of the leads (and of the webhooks: the test's time).
     const leads = 3_000
-    const s = await setup({ workers: WORKERS, leads, batchSize: 25, leaseMs: 5_000, latency: [200, 500], seed: 15, sharedPacer: false })
+    const s = await setup({ workers: WORKERS, leads, batchSize: 25, leaseMs: 5_000, latency: [200, 500], seed: 15, sharedPacer: false, margin: MARGIN })
     s.go()
     const exits = await Promise.all(s.workers.map((w) => w.child.exited))
     exits.forEach((exit, i) => assert.strictEqual(exit.code, 0, s.workers[i]!.child.stderr()))
@@ -101,7 +110,7 @@ describe.skipIf(skip)("several workers on one run: one key, one journal, one pac
 
   it(`${WORKERS} workers, ${KILL_LEADS} leads, SIGKILL at ${KILLS} random moments (each time the worker holding most): the last finishes, none sent twice, none lost`, async () => {
     const started = Date.now()
-    const s = await setup({ workers: WORKERS, leads: KILL_LEADS, batchSize: 100, leaseMs: 3_000, latency: [1_000, 3_000], seed: 14 })
+    const s = await setup({ workers: WORKERS, leads: KILL_LEADS, batchSize: 100, leaseMs: 3_000, latency: [1_000, 3_000], seed: 14, margin: MARGIN })
     const random = rng(Date.now())
     s.go()
     assert.isTrue(await until(async () => (await s.admin<Array<{ route?: string }>>("requests")).some((r) => r.route === "bulk")))

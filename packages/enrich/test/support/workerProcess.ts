@@ -12,7 +12,7 @@
  * Usage: node --import tsx workerProcess.ts '<json config>'
  */
 import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer, Redacted, Stream } from "effect"
+import { type Duration, Effect, Layer, Redacted, Stream } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Enrichment, LemlistClient, RequestPacer, WebhookReceiver } from "../../src/index.js"
@@ -35,6 +35,8 @@ interface Config {
   readonly publicUrl: string
   /** false: the pacer in this process's memory, blind to the other workers. */
   readonly sharedPacer: boolean
+  /** The pacer's margin (a duration), or null for the library's default (50 ms). */
+  readonly margin: string | null
 }
 const config: Config = JSON.parse(process.argv[2]!)
 
@@ -77,18 +79,12 @@ const program = Effect.gen(function*() {
 }).pipe(Effect.scoped)
 
 const Journal = JournalPg.layer({ url: Redacted.make(config.databaseUrl), schema: config.schema })
-// A margin of 200 ms over lemlist's window (50 ms by default). Each batch's `submitting` write
-// runs when its slot comes and the start is booked when it ends (`RequestPacer.Leave`), so the
-// margin covers only the time from that booking to the mock reading the request: on this
-// project's 2-core machine, with 4 workers, the mock, PostgreSQL and the rest of the suite on
-// it, event loops run that late by more than 100 ms (50 ms drew one 429 in 10,000 leads with a
-// few other test files beside it, 150 ms one in three runs of the kill test; docs/scaling.md,
-// "Findings"). A deployment's network jitter is what the default covers.
+const pacing = config.margin === null ? {} : { margin: config.margin as Duration.DurationInput }
 const Pacer = config.sharedPacer
-  ? RequestPacer.layerFromStore({ margin: "200 millis" }).pipe(
+  ? RequestPacer.layerFromStore(pacing).pipe(
     Layer.provide(PacerStoreRedis.layer({ url: config.redisUrl, prefix: config.prefix }))
   )
-  : RequestPacer.layer({ margin: "200 millis" })
+  : RequestPacer.layer(pacing)
 const Client = LemlistClient.layer({ apiKey: Redacted.make(config.apiKey), baseUrl: config.apiUrl }).pipe(
   Layer.provide([FetchHttpClient.layer, Pacer])
 )

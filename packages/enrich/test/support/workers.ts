@@ -138,6 +138,8 @@ export const setup = async (options: {
   readonly seed: number
   /** The pacer in Redis, shared by the workers (default), or each worker's own, in memory. */
   readonly sharedPacer?: boolean
+  /** The pacer's margin; null: the library's default. */
+  readonly margin: string | null
 }): Promise<Setup> => {
   const apiKey = "workers-test-key"
   const mockChild = start("mockProcess.ts", [apiKey, String(options.seed), String(options.latency[0]), String(options.latency[1])])
@@ -186,7 +188,8 @@ export const setup = async (options: {
       batchSize: options.batchSize,
       token,
       publicUrl: lb.url,
-      sharedPacer: options.sharedPacer ?? true
+      sharedPacer: options.sharedPacer ?? true,
+      margin: options.margin
     })])
     cleanups.push(async () => {
       child.process.kill("SIGKILL")
