@@ -45,6 +45,13 @@ export interface Observation {
    * keeps lemlist's window. The client says so for a request that found no idle connection.
    */
   readonly coldStart?: boolean | undefined
+  /**
+   * When the request was handed to the HTTP client (the `Clock`, in ms). A busy event loop runs
+   * the fiber late after its booking (the store's answer read late, other fibers first): when
+   * it left more than half the margin after the pacer asked to book it, the pacer moves its
+   * start by that much, so that the margin is left for the network.
+   */
+  readonly sentAt?: number | undefined
 }
 
 /**
@@ -236,8 +243,8 @@ export interface Store {
   }) => Effect.Effect<void, PacerStoreError>
   /**
    * Any other answer: keeps lemlist's announced limit; with `moveStart`, moves a start booked at
-   * `startedAt` to now (starts booked at one time are alike; none left, as the window has
-   * passed: books one now); and when `used` (lemlist's count in the window) exceeds the starts
+   * `startedAt` that many ms later, at most to now (starts booked at one time are alike; none
+   * left, as the window has passed: books one there); and when `used` (lemlist's count in the window) exceeds the starts
    * booked in `(startedAt - window, now]`, books the difference now, as traffic the store did
    * not see (another process or machine on the key).
    */
@@ -247,7 +254,7 @@ export interface Store {
     readonly window: number
     readonly announcedLimit: number | undefined
     readonly used: number | undefined
-    readonly moveStart?: boolean | undefined
+    readonly moveStart?: number | undefined
   }) => Effect.Effect<void, PacerStoreError>
 }
 

@@ -307,6 +307,44 @@ describe("pacing against the mock's sliding window", () => {
       assert.deepStrictEqual(cold, [true, ...Array<boolean>(39).fill(false)])
     })))
 
+  it.scoped("a request that leaves late after its booking (the store's answer read late): its start moves by that much, and the 22nd keeps the window", () =>
+    run(Effect.gen(function*() {
+      const server = yield* mock({ latency: 0 })
+      const start = yield* Clock.currentTimeMillis
+      const network = (client: HttpClient.HttpClient) => client.pipe(HttpClient.transformResponse(Effect.tap(() => Effect.sleep("30 millis"))))
+      // The second request's booking is answered 90 ms after the store made it, as a busy event
+      // loop reads a Redis reply late: booked at 100, it leaves at 190 (more than the margin).
+      const memory = yield* RequestPacer.PacerStore.pipe(Effect.provide(RequestPacer.layerStoreMemory))
+      let departs = 0
+      const store: RequestPacer.Store = {
+        ...memory,
+        depart: (o) => departs++ === 0 ? Effect.tap(memory.depart(o), () => Effect.sleep("90 millis")) : memory.depart(o)
+      }
+      const inner = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, store))
+      const sent = new Map<number, number | undefined>()
+      const pacer = Layer.succeed(RequestPacer.RequestPacer, {
+        ...inner,
+        observe: (key, observation) =>
+          Effect.zipRight(
+            Effect.sync(() => sent.set(observation.startedAt - start, observation.sentAt && observation.sentAt - start)),
+            inner.observe(key, observation)
+          )
+      })
+      const client = yield* clientOn(server, { transformClient: network, retry: { idempotent: Schedule.stop } }, pacer)
+      const answers = yield* Effect.forEach(Array.from({ length: 40 }), () => Effect.either(client.credits), { concurrency: 4 })
+      const arrivals = server.handle.requests().map((r) => r.time - start)
+      // The fault happened where meant: the start booked at 100 was sent at 190.
+      assert.strictEqual(sent.get(100), 190)
+      assert.deepStrictEqual(arrivals.slice(0, 4), [0, 190, 200, 300])
+      assert.strictEqual(server.handle.stats(KEY).rateLimited, 0)
+      assert.strictEqual(answers.filter(Either.isLeft).length, 0)
+      assert.strictEqual(maxInWindow(arrivals, 2000), 20)
+      // The 21st waits for the first (cold: moved to its answer, 30), the 22nd for the late one
+      // as it left (190), each plus the window and the margin (at its booking, 100, the 22nd
+      // would leave at 2180 and meet it in lemlist's window).
+      assert.deepStrictEqual(arrivals.slice(20, 22), [30 + 2050, 190 + 2050])
+    })))
+
   it.scoped("a 429 storm forced by the mock is waited out per Retry-After; one enrichment created", () =>
     run(Effect.gen(function*() {
       const server = yield* mock({ faults: { rateLimitStormMs: 3000 } })

@@ -205,34 +205,50 @@ for (const { checksDepartures, layer, live, name, skip, synchronous } of stores)
         assert.strictEqual((yield* store.reserve(lemlist)).slot, 2050)
       }).pipe(Effect.provide(layer)))
 
-    it.effect("a start answered with moveStart moves to its answer: the 20th start after it keeps the window", () =>
+    // The 21st start after one moved to `movedTo` waits for it: (movedTo, movedTo + 2000] holds it
+    // and 19 more. A store that reserves on the plan (Redis) learns it when the start leaves.
+    const twentyFirstAfter = (store: RequestPacer.Store, second: { readonly id: string }, movedTo: number) =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: second.id, interval: 100 }), { _tag: "Departed", at: 100 })
+        const last = (yield* reserveN(store, 19, lemlist))[18]
+        yield* TestClock.adjust(`${last.slot - 100} millis`)
+        let departure = yield* store.depart({ key: "k", id: last.id, interval: 100 })
+        if (departure._tag === "Full") {
+          assert.isTrue(checksDepartures)
+          assert.deepStrictEqual(departure, { _tag: "Full", retryIn: movedTo })
+          yield* TestClock.adjust(`${movedTo} millis`)
+          departure = yield* store.depart({ key: "k", id: last.id, interval: 100 })
+        }
+        assert.deepStrictEqual(departure, { _tag: "Departed", at: 2000 + movedTo })
+      })
+
+    it.effect("moveStart moves a start at most to now: a cold start to its answer, the 20th start after it keeps the window", () =>
       Effect.gen(function*() {
         const store = yield* RequestPacer.PacerStore
         const [first, second] = yield* reserveN(store, 2, lemlist)
         assert.deepStrictEqual(yield* store.depart({ key: "k", id: first.id, interval: 100 }), { _tag: "Departed", at: 0 })
         // Its connection took 90 ms to open: lemlist may have counted it at 90, when it answered.
         yield* TestClock.adjust("90 millis")
-        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: true })
+        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: Number.MAX_SAFE_INTEGER })
         yield* TestClock.adjust("10 millis")
-        assert.deepStrictEqual(yield* store.depart({ key: "k", id: second.id, interval: 100 }), { _tag: "Departed", at: 100 })
-        const rest = yield* reserveN(store, 19, lemlist)
-        // The 21st may not leave before 2090: (90, 2090] holds the moved start and 19 more.
-        const last = rest[18]
-        yield* TestClock.adjust(`${last.slot - 100} millis`)
-        let departure = yield* store.depart({ key: "k", id: last.id, interval: 100 })
-        if (departure._tag === "Full") {
-          // A store that reserves on the plan (Redis) learns it when the start leaves.
-          assert.isTrue(checksDepartures)
-          assert.deepStrictEqual(departure, { _tag: "Full", retryIn: 90 })
-          yield* TestClock.adjust("90 millis")
-          departure = yield* store.depart({ key: "k", id: last.id, interval: 100 })
-        }
-        assert.deepStrictEqual(departure, { _tag: "Departed", at: 2090 })
+        yield* twentyFirstAfter(store, second, 90)
         // A start answered after the window has passed is booked at its answer.
         yield* TestClock.adjust("3000 millis")
-        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: true })
+        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: Number.MAX_SAFE_INTEGER })
         const after = yield* reserveN(store, 20, lemlist)
         assert.strictEqual(after[19].slot, 5090 + 2000)
+      }).pipe(Effect.provide(layer)))
+
+    it.effect("moveStart moves a start by as much as it left late, when that is before now", () =>
+      Effect.gen(function*() {
+        const store = yield* RequestPacer.PacerStore
+        const [first, second] = yield* reserveN(store, 2, lemlist)
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: first.id, interval: 100 }), { _tag: "Departed", at: 0 })
+        // It left 60 ms after its booking (a busy event loop), and was answered at 90.
+        yield* TestClock.adjust("90 millis")
+        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: 60 })
+        yield* TestClock.adjust("10 millis")
+        yield* twentyFirstAfter(store, second, 60)
       }).pipe(Effect.provide(layer)))
 
     it.effect("a lower announced limit applies to every later reservation", () =>

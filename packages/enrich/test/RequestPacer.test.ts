@@ -289,6 +289,52 @@ describe("RequestPacer", () => {
       assert.deepStrictEqual(steps, ["prepare", "undo"])
     }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
 
+  // 21 starts on one key, the first reported sent `lateBy` ms after the pacer asked to book it;
+  // the slot of the 21st after the first, which lemlist's window must not meet.
+  const twentyFirstAfterLate = (lateBy: number) =>
+    Effect.gen(function*() {
+      const pacer = yield* RequestPacer.makeFromStore()
+      const first = yield* pacer.take("k")
+      yield* TestClock.adjust("90 millis")
+      yield* pacer.observe("k", { startedAt: first, status: 200, sentAt: first + lateBy })
+      const fiber = yield* Effect.fork(takeAll(pacer, "k", 20))
+      yield* TestClock.adjust("5 seconds")
+      const times = [...(yield* Fiber.join(fiber))].sort((a, b) => a - b)
+      return times[19] - first
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory))
+
+  it.effect("a request that leaves more than half the margin after its booking has its start moved by that much: the 21st waits for it", () =>
+    Effect.gen(function*() {
+      // The default margin is 50 ms: 80 ms late moves the start to 80, the 21st to 80 + 2050.
+      assert.strictEqual(yield* twentyFirstAfterLate(80), 2130)
+      // 20 ms late is within half the margin: left to it.
+      assert.strictEqual(yield* twentyFirstAfterLate(20), 2050)
+    }))
+
+  it.effect("a store answer read late counts as lateness: the request left when the pacer got it, not when the store booked it", () =>
+    Effect.gen(function*() {
+      const memory = yield* RequestPacer.PacerStore
+      // Its first booking is made at once and answered 80 ms later (the reply waited behind
+      // other work); the others at once.
+      let calls = 0
+      const slow: RequestPacer.Store = {
+        ...memory,
+        reserve: (o) => calls++ === 0 ? Effect.tap(memory.reserve(o), () => Effect.sleep("80 millis")) : memory.reserve(o)
+      }
+      const pacer = yield* RequestPacer.makeFromStore().pipe(Effect.provideService(RequestPacer.PacerStore, slow))
+      const fiber = yield* Effect.fork(pacer.take("k"))
+      yield* TestClock.adjust("80 millis")
+      const first = yield* Fiber.join(fiber)
+      assert.strictEqual(first, 0, "booked at 0")
+      const sentAt = yield* Effect.clockWith((c) => c.currentTimeMillis)
+      yield* TestClock.adjust("10 millis")
+      yield* pacer.observe("k", { startedAt: first, status: 200, sentAt })
+      const rest = yield* Effect.fork(takeAll(pacer, "k", 20))
+      yield* TestClock.adjust("5 seconds")
+      const times = [...(yield* Fiber.join(rest))].sort((a, b) => a - b)
+      assert.strictEqual(times[19], 80 + 2050, "the 21st waits for the start as it left, at 80")
+    }).pipe(Effect.provide(RequestPacer.layerStoreMemory)))
+
   it.effect("a store that fails once is retried: the slot is taken", () =>
     Effect.gen(function*() {
       const memory = yield* RequestPacer.PacerStore

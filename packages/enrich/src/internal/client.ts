@@ -79,7 +79,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         counters.requests++
         const run = yield* FiberRef.get(RequestCount.current)
         if (run !== undefined) run.requests++
-        const coldStart = connections.start(yield* Clock.currentTimeMillis)
+        const sentAt = yield* Clock.currentTimeMillis
+        const coldStart = connections.start(sentAt)
         const [response, text] = yield* client.execute(call.request).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
           Effect.mapError(mapHttpError),
@@ -99,7 +100,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           limit: info.limit,
           remaining: info.remaining,
           retryAfterMillis: info.retryAfterMillis,
-          coldStart
+          coldStart,
+          sentAt
         })
         if (response.status === 429) {
           counters.rateLimited++

@@ -4,11 +4,12 @@
  *
  * @internal
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { createHash } from "node:crypto"
-import type { Departure, Leave, Options, PacerStoreError, Service, Store } from "../RequestPacer.js"
+import type { Departure, Leave, Observation, Options, PacerStoreError, Service, Store } from "../RequestPacer.js"
 
 /** Options resolved to milliseconds. @internal */
 export interface Resolved {
@@ -64,16 +65,41 @@ const orWarn = (operation: () => Effect.Effect<void, PacerStoreError>): Effect.E
     Effect.catchAll((e) => Effect.logWarning(`the pacer's store missed an observation: ${e.message}`))
   )
 
+/**
+ * How long the bookings of requests not yet answered are kept (a request that fails on the way
+ * is never observed): far longer than any request takes.
+ */
+const bookingsKept = 5 * 60_000
+
 /** @internal */
 export const make = (store: Store, o: Resolved): Service => {
+  // When each start not yet answered was asked to be booked, on this process's clock, by key
+  // and start (the store's clock): `observe` sees how long after it the request really left.
+  const booked = new Map<string, number>()
+  const bookingOf = (key: string, startedAt: number) => `${key}\u0000${startedAt}`
+  const remember = (key: string, at: number, asked: number) => {
+    // Kept in the order asked: the oldest first, dropped once no answer can come.
+    for (const [id, t] of booked) {
+      if (t > asked - bookingsKept) break
+      booked.delete(id)
+    }
+    booked.set(bookingOf(key, at), asked)
+  }
+
   const attempt = <E>(key: string, leave: Leave<E> | undefined): Effect.Effect<Departure, E> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
+        // Each booking is asked at `asked`: whatever delays the request after it (the store's
+        // answer read late, a busy event loop) counts as lateness in `observe`.
+        let asked = yield* Clock.currentTimeMillis
         const r = yield* orDie(() =>
           store.reserve({ key, interval: o.interval, limit: o.limit, window: o.window, margin: o.margin })
         )
         // Booked now, on the store's clock: nothing can have paused the key since.
-        if (r.slot <= r.now && leave === undefined) return { _tag: "Departed", at: r.slot } as const
+        if (r.slot <= r.now && leave === undefined) {
+          remember(key, r.slot, asked)
+          return { _tag: "Departed", at: r.slot } as const
+        }
         const release = Effect.ignore(store.release({ key, id: r.id }))
         // The wait is the only interruptible part; an interrupted wait gives its slot back.
         if (r.slot > r.now) yield* restore(Effect.sleep(r.slot - r.now)).pipe(Effect.onInterrupt(() => release))
@@ -83,7 +109,12 @@ export const make = (store: Store, o: Resolved): Service => {
         // runs `cleanup`).
         const depart = (cleanup: Effect.Effect<void>) =>
           Effect.gen(function*() {
-            const once = orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => cleanup))
+            const once = Effect.zipRight(
+              Effect.map(Clock.currentTimeMillis, (now) => {
+                asked = now
+              }),
+              orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => cleanup))
+            )
             let departure = yield* once
             while (departure._tag === "Full") {
               yield* restore(Effect.sleep(departure.retryIn)).pipe(Effect.onInterrupt(() => Effect.zipRight(cleanup, release)))
@@ -92,13 +123,17 @@ export const make = (store: Store, o: Resolved): Service => {
             return departure
           })
         const departure = yield* depart(Effect.void)
-        if (leave === undefined || departure._tag === "Paused") return departure
+        if (leave === undefined || departure._tag === "Paused") {
+          if (departure._tag === "Departed") remember(key, departure.at, asked)
+          return departure
+        }
         // `prepare` only once the key may go (a batch waiting out a 429 is never marked), then
         // the start booked again when it ends: the time lemlist will see.
         const undo = Effect.ignore(leave.undo)
         yield* Effect.onError(leave.prepare, () => release)
         const left = yield* depart(undo)
         if (left._tag === "Paused") yield* leave.undo
+        else remember(key, left.at, asked)
         return left
       })
     )
@@ -111,9 +146,24 @@ export const make = (store: Store, o: Resolved): Service => {
       }
     })
 
+  /**
+   * How far to move a start answered `now`, booked when asked at `asked` (this process's clock):
+   * a cold start to its answer (lemlist counted it by then at the latest); a request that left
+   * more than half the margin after it was asked, by that much (the rest of the margin is the
+   * network's). Durations on one clock, so the store's clock may differ from ours.
+   */
+  const lateness = (obs: Observation, asked: number | undefined, now: number): number | undefined => {
+    if (asked === undefined) return obs.coldStart === true ? Number.MAX_SAFE_INTEGER : undefined
+    if (obs.coldStart === true) return now - asked
+    const late = obs.sentAt === undefined ? 0 : obs.sentAt - asked
+    return late > o.margin / 2 ? late : undefined
+  }
+
   return {
     take,
-    observe: (key, obs) => {
+    observe: (key, obs) => Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const asked = booked.get(bookingOf(key, obs.startedAt))
+      booked.delete(bookingOf(key, obs.startedAt))
       const announcedLimit = obs.limit !== undefined && obs.limit > 0 ? obs.limit : undefined
       if (obs.status === 429) {
         const pause = Math.min(o.maxPause, Math.max(0, obs.retryAfterMillis ?? o.defaultPause))
@@ -122,10 +172,10 @@ export const make = (store: Store, o: Resolved): Service => {
       // lemlist's count for this key, against the store's starts since the window before this
       // request began: anything beyond is someone else's traffic on the key, booked as ours.
       const used = obs.remaining === undefined ? undefined : (obs.limit ?? o.limit) - obs.remaining
-      const moveStart = obs.coldStart === true
-      if (used === undefined && announcedLimit === undefined && !moveStart) return Effect.void
+      const moveStart = lateness(obs, asked, now)
+      if (used === undefined && announcedLimit === undefined && moveStart === undefined) return Effect.void
       return orWarn(() => store.observed({ key, startedAt: obs.startedAt, window: o.window, announcedLimit, used, moveStart }))
-    }
+    })
   }
 }
 

@@ -65,7 +65,9 @@ export const rules = {
   full: (others: ReadonlyArray<number>, span: number, limit: number, now: number): Departure | undefined => {
     const over = others.length + 1 - limit
     return over > 0 ? { _tag: "Full", retryIn: Math.max(1, others[over - 1] + span - now) } : undefined
-  }
+  },
+  /** Where `observed`'s `moveStart` puts a start booked at `startedAt`: `by` later, not past now. */
+  movedStart: (startedAt: number, by: number, now: number) => Math.max(startedAt, Math.min(now, startedAt + by))
 }
 
 /** @internal */
@@ -141,10 +143,11 @@ export const make = (): Store => {
       withNow((now) => {
         const s = state(o.key)
         if (o.announcedLimit !== undefined) s.announcedLimit = o.announcedLimit
-        if (o.moveStart === true) {
+        if (o.moveStart !== undefined) {
+          const to = rules.movedStart(o.startedAt, o.moveStart, now)
           const i = s.log.findIndex((e) => e.at === o.startedAt)
-          const start = i < 0 ? { id: String(nextId++), at: now } : s.log.splice(i, 1)[0]
-          start.at = Math.max(start.at, now)
+          const start = i < 0 ? { id: String(nextId++), at: to } : s.log.splice(i, 1)[0]
+          start.at = Math.max(start.at, to)
           insertSorted(s.log, start)
         }
         if (o.used === undefined) return

@@ -148,22 +148,23 @@ return 1
 `
 
 /**
- * `observed` (ARGV[3..7]: startedAt, window, announced limit or "", used or "", "1" to move the
- * start at startedAt to now or ""). A moved start moves in the log only, as one that left late:
- * the plan keeps its slot, and `depart` sees the real time.
+ * `observed` (ARGV[3..7]: startedAt, window, announced limit or "", used or "", how many ms to
+ * move the start at startedAt, at most to now, or ""). A moved start moves in the log only, as
+ * one that left late: the plan keeps its slot, and `depart` sees the real time.
  */
 const observedLua = `
 local now = now_ms()
 local startedAt, window = tonumber(ARGV[3]), tonumber(ARGV[4])
 if ARGV[5] ~= "" then redis.call("HSET", KEYS[2], "limit", ARGV[5]) end
-if ARGV[7] == "1" then
+if ARGV[7] ~= "" then
+  local to = math.max(startedAt, math.min(now, startedAt + tonumber(ARGV[7])))
   local start = redis.call("ZRANGEBYSCORE", KEYS[1], startedAt, startedAt, "LIMIT", 0, 1)[1]
   if start then
-    redis.call("ZADD", KEYS[1], math.max(now, startedAt), start)
+    redis.call("ZADD", KEYS[1], to, start)
   else
     local id = redis.call("HINCRBY", KEYS[2], "seq", 1)
-    redis.call("ZADD", KEYS[1], now, id)
-    redis.call("ZADD", KEYS[3], now, id)
+    redis.call("ZADD", KEYS[1], to, id)
+    redis.call("ZADD", KEYS[3], to, id)
   end
 end
 if ARGV[6] ~= "" then
@@ -315,7 +316,7 @@ export const make = (client: Redis | Cluster, options: Options): Store => {
         ms(o.window),
         optional(o.announcedLimit),
         optional(o.used),
-        o.moveStart === true ? "1" : ""
+        optional(o.moveStart)
       ]).pipe(Effect.asVoid)
   }
 }

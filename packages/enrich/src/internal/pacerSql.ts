@@ -151,11 +151,12 @@ export const make = Effect.gen(function*() {
           if (o.announcedLimit !== undefined) {
             yield* sql`UPDATE pacer_keys SET announced_limit = ${o.announcedLimit} WHERE key = ${o.key}`
           }
-          if (o.moveStart === true) {
+          if (o.moveStart !== undefined) {
+            const to = rules.movedStart(o.startedAt, o.moveStart, now)
             const [start] = yield* sql<{ id: number }>`SELECT id FROM pacer_log
               WHERE key = ${o.key} AND at = ${o.startedAt} ORDER BY id DESC LIMIT 1`
-            if (start === undefined) yield* book(o.key, now)
-            else yield* sql`UPDATE pacer_log SET at = ${Math.max(now, o.startedAt)} WHERE id = ${start.id}`
+            if (start === undefined) yield* book(o.key, to)
+            else yield* sql`UPDATE pacer_log SET at = ${to} WHERE id = ${start.id}`
           }
           if (o.used === undefined) return
           const [{ own }] = yield* sql<{ own: number }>`SELECT count(*) AS own FROM pacer_log
