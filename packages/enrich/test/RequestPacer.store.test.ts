@@ -205,10 +205,17 @@ for (const { checksDepartures, layer, live, name, skip, synchronous } of stores)
         assert.strictEqual((yield* store.reserve(lemlist)).slot, 2050)
       }).pipe(Effect.provide(layer)))
 
-    // The 21st start after one moved to `movedTo` waits for it: (movedTo, movedTo + 2000] holds it
-    // and 19 more. A store that reserves on the plan (Redis) learns it when the start leaves.
-    const twentyFirstAfter = (store: RequestPacer.Store, second: { readonly id: string }, movedTo: number) =>
+    // Two starts reserved, the first departed at 0 and answered at 90 with `moveStart: by`; the
+    // 21st start after it then waits for it where it moved, `movedTo`: (movedTo, movedTo + 2000]
+    // holds it and 19 more. A store that reserves on the plan (Redis) learns it when the start
+    // leaves.
+    const movedFirst = (store: RequestPacer.Store, by: number, movedTo: number) =>
       Effect.gen(function*() {
+        const [first, second] = yield* reserveN(store, 2, lemlist)
+        assert.deepStrictEqual(yield* store.depart({ key: "k", id: first.id, interval: 100 }), { _tag: "Departed", at: 0 })
+        yield* TestClock.adjust("90 millis")
+        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: by })
+        yield* TestClock.adjust("10 millis")
         assert.deepStrictEqual(yield* store.depart({ key: "k", id: second.id, interval: 100 }), { _tag: "Departed", at: 100 })
         const last = (yield* reserveN(store, 19, lemlist))[18]
         yield* TestClock.adjust(`${last.slot - 100} millis`)
@@ -225,13 +232,8 @@ for (const { checksDepartures, layer, live, name, skip, synchronous } of stores)
     it.effect("moveStart moves a start at most to now: a cold start to its answer, the 20th start after it keeps the window", () =>
       Effect.gen(function*() {
         const store = yield* RequestPacer.PacerStore
-        const [first, second] = yield* reserveN(store, 2, lemlist)
-        assert.deepStrictEqual(yield* store.depart({ key: "k", id: first.id, interval: 100 }), { _tag: "Departed", at: 0 })
         // Its connection took 90 ms to open: lemlist may have counted it at 90, when it answered.
-        yield* TestClock.adjust("90 millis")
-        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: Number.MAX_SAFE_INTEGER })
-        yield* TestClock.adjust("10 millis")
-        yield* twentyFirstAfter(store, second, 90)
+        yield* movedFirst(store, Number.MAX_SAFE_INTEGER, 90)
         // A start answered after the window has passed is booked at its answer.
         yield* TestClock.adjust("3000 millis")
         yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: Number.MAX_SAFE_INTEGER })
@@ -241,14 +243,8 @@ for (const { checksDepartures, layer, live, name, skip, synchronous } of stores)
 
     it.effect("moveStart moves a start by as much as it left late, when that is before now", () =>
       Effect.gen(function*() {
-        const store = yield* RequestPacer.PacerStore
-        const [first, second] = yield* reserveN(store, 2, lemlist)
-        assert.deepStrictEqual(yield* store.depart({ key: "k", id: first.id, interval: 100 }), { _tag: "Departed", at: 0 })
         // It left 60 ms after its booking (a busy event loop), and was answered at 90.
-        yield* TestClock.adjust("90 millis")
-        yield* store.observed({ key: "k", startedAt: 0, window: 2000, announcedLimit: undefined, used: undefined, moveStart: 60 })
-        yield* TestClock.adjust("10 millis")
-        yield* twentyFirstAfter(store, second, 60)
+        yield* movedFirst(yield* RequestPacer.PacerStore, 60, 60)
       }).pipe(Effect.provide(layer)))
 
     it.effect("a lower announced limit applies to every later reservation", () =>
