@@ -244,9 +244,9 @@ export interface Store {
   /**
    * Any other answer: keeps lemlist's announced limit; with `moveStart`, moves a start booked at
    * `startedAt` that many ms later, at most to now (starts booked at one time are alike; none
-   * left, as the window has passed: books one there); and when `used` (lemlist's count in the window) exceeds the starts
-   * booked in `(startedAt - window, now]`, books the difference now, as traffic the store did
-   * not see (another process or machine on the key).
+   * left, as the window has passed: books one there); and when `used` (lemlist's count in the
+   * window) exceeds the starts booked in `(startedAt - window, now]`, books the difference now,
+   * as traffic the store did not see (another process or machine on the key).
    */
   readonly observed: (options: {
     readonly key: string
