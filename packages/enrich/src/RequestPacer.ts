@@ -320,12 +320,15 @@ export const makeFromStore = (options?: Options): Effect.Effect<Service, never, 
  * @example
  * ```ts
  * import { RequestPacer } from "@lemlist-effect/enrich"
- * import { Effect } from "effect"
+ * import { Clock, Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
  *   const pacer = yield* RequestPacer.make({ interval: "110 millis" })
  *   const startedAt = yield* pacer.take("my-key-id")
- *   yield* pacer.observe("my-key-id", { startedAt, status: 200, remaining: 19, limit: 20 })
+ *   // Just before the request goes: a start that left late is moved by the pacer.
+ *   const sentAt = yield* Clock.currentTimeMillis
+ *   // ... send the request, read its answer ...
+ *   yield* pacer.observe("my-key-id", { startedAt, sentAt, status: 200, remaining: 19, limit: 20 })
  * })
  * ```
  *
