@@ -109,12 +109,10 @@ export const make = (store: Store, o: Resolved): Service => {
         // runs `cleanup`).
         const depart = (cleanup: Effect.Effect<void>) =>
           Effect.gen(function*() {
-            const once = Effect.zipRight(
-              Effect.map(Clock.currentTimeMillis, (now) => {
-                asked = now
-              }),
-              orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => cleanup))
-            )
+            const once = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              asked = now
+              return orDie(() => store.depart({ key, id: r.id, interval: o.interval })).pipe(Effect.onError(() => cleanup))
+            })
             let departure = yield* once
             while (departure._tag === "Full") {
               yield* restore(Effect.sleep(departure.retryIn)).pipe(Effect.onInterrupt(() => Effect.zipRight(cleanup, release)))
@@ -162,8 +160,9 @@ export const make = (store: Store, o: Resolved): Service => {
   return {
     take,
     observe: (key, obs) => Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const asked = booked.get(bookingOf(key, obs.startedAt))
-      booked.delete(bookingOf(key, obs.startedAt))
+      const booking = bookingOf(key, obs.startedAt)
+      const asked = booked.get(booking)
+      booked.delete(booking)
       const announcedLimit = obs.limit !== undefined && obs.limit > 0 ? obs.limit : undefined
       if (obs.status === 429) {
         const pause = Math.min(o.maxPause, Math.max(0, obs.retryAfterMillis ?? o.defaultPause))
