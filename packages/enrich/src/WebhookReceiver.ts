@@ -58,9 +58,12 @@ export interface Service {
   /**
    * The results received from now on, while the scope lasts, as `PubSub.subscribe` gives them
    * (`Enrichment.run` subscribes for the length of a run; `Stream.fromQueue` makes a stream of
-   * it). Each result is published once (lemlist's retries and duplicates are answered without
-   * it); lemlist's call is answered once a subscriber has recorded it, or every subscriber has
-   * let it pass. Results that came while nobody subscribed go to the next subscriber.
+   * it). Each result is published once (lemlist's retries and duplicates are answered with it);
+   * lemlist's call is answered 200 once a subscriber has recorded it, or every subscriber has let
+   * it pass, and 503 when every subscriber let it pass or asked for it again (`retry`) and one
+   * asked: lemlist then sends it again. A subscription that closes with results still queued
+   * lets them pass when its scope succeeded, and asks for them again otherwise. Results that
+   * came while nobody subscribed go to the next subscriber.
    */
   readonly subscribe: Effect.Effect<Queue.Dequeue<Received>, never, Scope.Scope>
 }
@@ -90,7 +93,8 @@ export type Incoming = Handler.Incoming
 
 /**
  * What {@link Service.receive} answers: the status and JSON body the handler would have sent
- * (200 once the delivery's results are recorded; 400, 401, 405, 413 or 415 when refused).
+ * (200 once the delivery's results are recorded; 400, 401, 405, 413 or 415 when refused; 503
+ * when the run that awaited a result stopped before recording it: lemlist sends it again).
  *
  * @since 0.1.0
  * @category models
@@ -99,7 +103,10 @@ export type Reply = Handler.Answer
 
 /**
  * A result as a subscriber of {@link Service.subscribe} sees it: call `recorded` once it is
- * safely stored (lemlist's call is answered then), or `pass` (once) when it is not yours.
+ * safely stored (lemlist's call is answered then), `pass` (once) when it is not yours, or
+ * `retry` (once, instead of `pass`) when it is yours but you stop before you can store it:
+ * lemlist's call is then answered 503, unless another subscriber records it, and lemlist sends it
+ * again.
  *
  * @example
  * ```ts

@@ -10,8 +10,8 @@ import {
   WebhookReceiver
 } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Context, Data, Effect, Either, Fiber, Layer, Stream, TestClock } from "effect"
-import { driven } from "./support/drive.js"
+import { Chunk, Context, Data, Deferred, Effect, Either, Fiber, Layer, Stream, TestClock } from "effect"
+import { driven, settle } from "./support/drive.js"
 import { makeFake } from "./support/FakeLemlist.js"
 
 const lead = (i: number): Lead.Lead => ({
@@ -261,5 +261,112 @@ describe("Enrichment.run with a scripted client", () => {
       assert.deepStrictEqual(replies.map((r) => r.status), Array(40).fill(200))
       assert.deepStrictEqual(byTag(Chunk.toReadonlyArray(outcomes)), { Enriched: 40 })
       assert.deepStrictEqual(writes, [40])
+    }))
+})
+
+describe("Enrichment.run and results that beat their bulk call's answer", () => {
+  /**
+   * A run of `n` leads in one batch whose bulk call is made (the fake creates the enrichments)
+   * and answered only once `answer` is given, with a webhook receiver; `held` is done once the
+   * call is made.
+   */
+  /** Turns of the event loop enough for a result to go from the receiver to the run's owner and back. */
+  const settled = Effect.repeatN(settle, 20)
+
+  const heldRun = (n: number) =>
+    Effect.gen(function*() {
+      const fake = makeFake()
+      const made = yield* Deferred.make<void>()
+      const answer = yield* Deferred.make<void>()
+      const client = Layer.effect(
+        LemlistClient.LemlistClient,
+        Effect.map(LemlistClient.LemlistClient, (c) => ({
+          ...c,
+          bulkEnrich: (items, o) =>
+            c.bulkEnrich(items, o).pipe(Effect.tap(() => Deferred.succeed(made, undefined)), Effect.zipLeft(Deferred.await(answer)))
+        }))
+      ).pipe(Layer.provide(fake.layer))
+      const journal = yield* Layer.build(Journal.layerMemory)
+      const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/" })
+      const run = yield* Enrichment.run(Array.from({ length: n }, (_, i) => lead(i)), { types: ["find_email"], creditCheck: "off", batchSize: n }).pipe(
+        Stream.runCollect,
+        Effect.provide([client, Layer.succeed(WebhookReceiver.WebhookReceiver, receiver)]),
+        Effect.provide(journal),
+        Effect.fork
+      )
+      yield* Deferred.await(made)
+      /** Posts a result as lemlist would; its reply's status once it is answered. */
+      const post = (id: string, metadata: unknown) => {
+        const reply: { status?: number } = {}
+        void receiver.receive({
+          path: receiver.url,
+          body: JSON.stringify({
+            type: "enrichmentDone",
+            data: [{ id, data: { find_email: { email: "ada@acme.example", status: "deliverable" } }, metadata }]
+          })
+        }).then((r) => (reply.status = r.status))
+        return reply
+      }
+      const results = () => [...fake.records.values()].map((r) => ({ key: String(r.item.metadata), reply: post(r.id, r.item.metadata) }))
+      const recorded = (keys: ReadonlyArray<string>) =>
+        Effect.map(Context.get(journal, Journal.Journal).lookup(keys), (entries) => keys.filter((k) => entries.get(k)?._tag === "Done"))
+      return { answer, results, post, recorded, run }
+    })
+
+  it.scoped("each is answered once its outcome is recorded, after the answer, not before", () =>
+    Effect.gen(function*() {
+      const { answer, recorded, results, run } = yield* heldRun(5)
+      const posted = results()
+      yield* settled
+      assert.deepStrictEqual(posted.map((p) => p.reply.status), Array(5).fill(undefined), "held: a 200 now would be lost with the process")
+      yield* Deferred.succeed(answer, undefined)
+      const outcomes = yield* Fiber.join(run)
+      yield* settled
+      assert.deepStrictEqual(byTag(Chunk.toReadonlyArray(outcomes)), { Enriched: 5 })
+      assert.deepStrictEqual(posted.map((p) => p.reply.status), Array(5).fill(200))
+      assert.strictEqual((yield* recorded(posted.map((p) => p.key))).length, 5)
+    }))
+
+  it.scoped("a run stopped meanwhile answers 200 only the results it recorded, 503 the others: lemlist sends them again", () =>
+    Effect.gen(function*() {
+      const { answer, recorded, results, run } = yield* heldRun(5)
+      const posted = results()
+      yield* settled
+      // The request on the wire holds the interruption until its answer comes.
+      const stopping = yield* Effect.fork(Fiber.interrupt(run))
+      yield* settled
+      yield* Deferred.succeed(answer, undefined)
+      yield* Fiber.join(stopping)
+      yield* settled
+      const done = new Set(yield* recorded(posted.map((p) => p.key)))
+      assert.deepStrictEqual(
+        posted.map((p) => p.reply.status),
+        posted.map((p) => (done.has(p.key) ? 200 : 503)),
+        "200 if and only if recorded; none left unanswered"
+      )
+      assert.isBelow(done.size, 5, "the stop came first: some results are lemlist's to send again")
+    }))
+
+  it.scoped("one whose id the run never learns (another run's) is answered 200 after 5 s, or at once when no call is on the wire", () =>
+    Effect.gen(function*() {
+      const { answer, post, results, run } = yield* heldRun(1)
+      const stranger = post("enr_of_another_run", "another-run-lead")
+      yield* settled
+      yield* TestClock.adjust("4 seconds")
+      yield* settled
+      assert.isUndefined(stranger.status, "held while the call on the wire may name it")
+      yield* TestClock.adjust("2 seconds")
+      yield* settled
+      assert.strictEqual(stranger.status, 200, "under lemlist's 10 s timeout for a delivery")
+      yield* Deferred.succeed(answer, undefined)
+      yield* settled
+      const another = post("enr_of_yet_another_run", "another-run-lead-2")
+      yield* settled
+      assert.strictEqual(another.status, 200, "no call on the wire: nothing to wait for")
+      const own = results()
+      const outcomes = yield* Fiber.join(run)
+      yield* settled
+      assert.deepStrictEqual(byTag(Chunk.toReadonlyArray(outcomes)), { Enriched: 1 })
+      assert.deepStrictEqual(own.map((p) => p.reply.status), [200])
     }))
 })

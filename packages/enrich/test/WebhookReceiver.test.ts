@@ -1,6 +1,6 @@
 import { WebhookReceiver } from "@lemlist-effect/enrich"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Queue, Stream } from "effect"
+import { Effect, Exit, Fiber, FiberId, Queue, Scope, Stream } from "effect"
 
 const receiver = WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/", maxBodyBytes: 2_048 })
 
@@ -37,7 +37,7 @@ describe("WebhookReceiver", () => {
     }))
 
   /** Subscribes, recording (or letting pass) each result as it comes. */
-  const subscribed = (r: WebhookReceiver.Service, verdict: "recorded" | "pass" = "recorded") =>
+  const subscribed = (r: WebhookReceiver.Service, verdict: "recorded" | "pass" | "retry" = "recorded") =>
     Effect.gen(function*() {
       const seen: Array<any> = []
       const results = yield* r.subscribe
@@ -80,12 +80,51 @@ describe("WebhookReceiver", () => {
       assert.strictEqual((yield* Fiber.join(pending)).status, 200)
     }))
 
+  it.scoped("lemlist's second try of a result not yet recorded waits for it: a 200 means safe for a copy too", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const results = yield* r.subscribe
+      const first = yield* Effect.fork(post(r, done("enr_twice"), { via: "receive" }))
+      const copy = yield* Effect.fork(post(r, done("enr_twice"), { via: "receive" }))
+      const received = yield* Queue.take(results)
+      yield* Effect.yieldNow({ priority: 1 })
+      assert.deepStrictEqual([first.unsafePoll(), copy.unsafePoll()], [null, null], "neither answered before it is recorded")
+      received.recorded()
+      assert.deepStrictEqual([(yield* Fiber.join(first)).status, (yield* Fiber.join(copy)).status], [200, 200])
+      assert.strictEqual(yield* Queue.size(results), 0, "handed over once")
+    }))
+
   it.scoped("a result no subscriber records is answered once each let it pass", () =>
     Effect.gen(function*() {
       const r = yield* receiver
       const seen = yield* subscribed(r, "pass")
       assert.strictEqual((yield* post(r, done("enr_early"))).status, 200)
       assert.deepStrictEqual(seen.map((d) => d.id), ["enr_early"])
+    }))
+
+  it.scoped("a result its subscriber asks for again (a run that stops first) is answered 503, and lemlist's next try handed over again", () =>
+    Effect.gen(function*() {
+      const r = yield* receiver
+      const seen = yield* subscribed(r, "retry")
+      const first = yield* post(r, done("enr_again"))
+      assert.strictEqual(first.status, 503)
+      assert.deepStrictEqual([r.counters.accepted, r.counters.refused], [0, 1])
+      yield* post(r, done("enr_again"))
+      assert.deepStrictEqual(seen.map((d) => d.id), ["enr_again", "enr_again"], "not answered as a duplicate")
+    }))
+
+  it.effect("results still queued for a subscriber whose scope closes: asked for again if it stopped, let pass if it ended", () =>
+    Effect.gen(function*() {
+      for (const [exit, status] of [[Exit.interrupt(FiberId.none), 503], [Exit.void, 200]] as const) {
+        const r = yield* receiver
+        const scope = yield* Scope.make()
+        yield* Scope.extend(r.subscribe, scope)
+        const pending = yield* Effect.fork(post(r, done("enr_queued"), { via: "receive" }))
+        yield* Effect.yieldNow()
+        assert.isNull(pending.unsafePoll(), "held for the subscriber")
+        yield* Scope.close(scope, exit)
+        assert.strictEqual((yield* Fiber.join(pending)).status, status)
+      }
     }))
 
   it.scoped("a result that comes while nobody subscribes is answered at once and kept for the next subscriber", () =>

@@ -57,6 +57,8 @@ export type RunEvent =
     readonly description: string
   }
   | { readonly _tag: "InputDone" }
+  /** Time passed (every second, with a receiver): the owner answers the early results held too long. */
+  | { readonly _tag: "Tick" }
   /** Several workers: the leads whose outcome may come through the journal (awaited, held elsewhere). */
   | { readonly _tag: "Watched"; readonly reply: (watched: Watched) => void }
   /** Several workers: the journal's entries of watched leads, read on a wake-up or a timer. */

@@ -3,7 +3,8 @@
  * events into a bounded queue; this fiber applies each to the leads it concerns
  * (`lifecycle.transition`), carries out the commands, then, once per round of events, writes
  * the journal, answers the webhooks it recorded, emits the outcomes and publishes progress.
- * An outcome is always in the journal before it is emitted. With several workers
+ * An outcome is always in the journal before it is emitted, and a webhook answered 200 only
+ * once its result is there (or is nobody's here). With several workers
  * (`workers.ts`), it also records the results its receiver got for other workers' leads.
  *
  * @internal
@@ -17,6 +18,7 @@ import type * as Journal from "../Journal.js"
 import type * as LemlistError from "../LemlistError.js"
 import type { Outcome } from "../Outcome.js"
 import * as Budget from "./budget.js"
+import * as Deliveries from "./deliveries.js"
 import type { Received } from "./deliveries.js"
 import type { PollCommand, RunEvent } from "./events.js"
 import * as Lifecycle from "./lifecycle.js"
@@ -24,6 +26,12 @@ import * as Outcomes from "./outcomes.js"
 import type { Settings } from "./settings.js"
 import * as Tally from "./tally.js"
 import * as Workers from "./workers.js"
+
+/**
+ * How long an early result's webhook waits for its id to be known before it is answered: under
+ * lemlist's 10 s timeout for a delivery (docs/decisions.md #11), well over a bulk call's answer.
+ */
+const holdEarly = 5_000
 
 /** A lead on its way, as its owner keeps it. */
 interface LeadEntry {
@@ -50,6 +58,13 @@ export const make = <E>(deps: {
   const byId = new Map<string, string>()
   // Results that came before their id was known (a webhook can beat the bulk answer).
   const early = new Map<string, Outcomes.Delivery>()
+  // Their webhooks' answers, held while a bulk call is on the wire (its answer may name them), at
+  // most `holdEarly` ms: a 200 before that would leave the result only in this process, lost if
+  // it stopped. Oldest first. Without a call on the wire they are answered at once: holding
+  // another run's results would tie up lemlist's deliveries for nothing.
+  const held = new Map<string, { readonly received: Received; readonly since: number }>()
+  // Leads whose bulk call is on the wire.
+  let sending = 0
   // Several workers: results for leads this worker does not await, to record for their holder.
   const foreign = settings.worker === undefined ? undefined : Workers.foreignDeliveries()
   const tally = Tally.empty()
@@ -69,6 +84,8 @@ export const make = <E>(deps: {
     const step = Lifecycle.transition(r.lead, before, event, settings)
     Tally.count(tally, r.state, -1)
     Tally.count(tally, step.state, 1)
+    if (before._tag === "Sending") sending--
+    if (step.state._tag === "Sending") sending++
     r.state = step.state
     let settled = false
     for (const command of step.commands) {
@@ -111,12 +128,18 @@ export const make = <E>(deps: {
     if (step.state._tag === "Awaiting" && before._tag !== "Awaiting" && early.has(step.state.enrichmentId)) {
       const delivery = early.get(step.state.enrichmentId)!
       early.delete(delivery.id)
-      const received = foreign?.take(delivery.id)
+      const received = unhold(delivery.id) ?? foreign?.take(delivery.id)
       const settles = apply(r, { _tag: "Delivered", delivery })
       answer(received, settles)
       return settles
     }
     return settled
+  }
+
+  const unhold = (id: string): Received | undefined => {
+    const h = held.get(id)
+    held.delete(id)
+    return h?.received
   }
 
   /** A webhook's ticket: answered once its outcome is recorded, or let pass. */
@@ -167,10 +190,17 @@ export const make = <E>(deps: {
         const key = byId.get(event.delivery.id)
         const r = key === undefined ? undefined : records.get(key)
         if (r === undefined) {
-          if (early.size >= 100_000) early.delete(early.keys().next().value!)
-          early.set(event.delivery.id, event.delivery)
-          if (event.received !== undefined && foreign?.add(event.delivery, event.received, now())) return
-          return event.received?.pass()
+          const { id } = event.delivery
+          if (early.size >= 100_000) {
+            const oldest = early.keys().next().value!
+            early.delete(oldest)
+            unhold(oldest)?.pass()
+          }
+          early.set(id, event.delivery)
+          if (event.received === undefined || foreign?.add(event.delivery, event.received, now())) return
+          unhold(id)?.pass()
+          if (sending === 0) return event.received.pass()
+          return void held.set(id, { received: event.received, since: now() })
         }
         const settles = apply(r, { _tag: "Delivered", delivery: event.delivery })
         return answer(event.received, settles)
@@ -184,6 +214,8 @@ export const make = <E>(deps: {
       }
       case "InputDone":
         flow.inputDone = true
+        return
+      case "Tick":
         return
       case "Watched":
         return event.reply(Workers.watched(records))
@@ -213,6 +245,14 @@ export const make = <E>(deps: {
       // emissions for the same events.
       handle(yield* Queue.take(events))
       for (const event of Chunk.toReadonlyArray(yield* Queue.takeUpTo(events, 1023))) handle(event)
+      // Early results whose id is still unknown once no call is on the wire, or after
+      // `holdEarly` (another run's, or a lead this run has not read yet): answered, kept in
+      // memory in case their lead comes.
+      for (const [id, h] of held) {
+        if (sending > 0 && now() - h.since < holdEarly) break
+        held.delete(id)
+        h.received.pass()
+      }
       // Several workers: results for leads this worker does not await, recorded for their holder.
       for (const resolved of foreign === undefined ? [] : yield* foreign.check(journal, now())) {
         if (resolved._tag === "Pass") resolved.received.pass()
@@ -246,7 +286,14 @@ export const make = <E>(deps: {
       while (!(yield* round(events))) {
         // next round
       }
-    }).pipe(Effect.ensuring(Effect.sync(() => foreign?.passAll())))
+    }).pipe(Effect.onExit((exit) =>
+      Effect.sync(() => {
+        // Ended: what it holds is not its own. Stopped: lemlist is to send it again.
+        for (const h of held.values()) Deliveries.release(h.received, exit)
+        held.clear()
+        foreign?.releaseAll(exit)
+      })
+    ))
 
   return { run }
 }

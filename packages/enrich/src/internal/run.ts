@@ -169,6 +169,13 @@ const start = <E, R>(
           defect instanceof PacerStoreError ? out.fail(defect) : out.failCause(Cause.die(defect))
         )
       )
+    // Results the owner had not taken when the run is over (this finalizer runs after it is
+    // interrupted): let pass or asked for again, as those it held (`owner.ts`).
+    yield* Effect.addFinalizer((exit) =>
+      Effect.map(Queue.takeAll(events), (left) => {
+        for (const event of left) if (event._tag === "Delivered" && event.received) Deliveries.release(event.received, exit)
+      })
+    )
     yield* Effect.forkScoped(guard(owner.run(events)))
     yield* Effect.forkScoped(guard(producer))
     yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))
@@ -177,8 +184,10 @@ const start = <E, R>(
     }
     if (results !== undefined) {
       // A batch of results per offer: a turn of the owner per batch, not per result.
-      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Deliveries.batches(results), (received) =>
-        Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r }))))))
+      yield* Effect.forkScoped(Deliveries.forward(results, (received) =>
+        Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r })))))
+      // A round at least every second: an early result held for its id is answered in time.
+      yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep("1 second"), tell({ _tag: "Tick" }))))
     }
     return Mailbox.toStream(out)
   })

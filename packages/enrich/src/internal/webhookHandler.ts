@@ -74,6 +74,15 @@ const refuse = (receiver: Receiver, status: number, error: string): Answer => {
 
 const accepted: Answer = { status: 200, body: "{\"ok\":true}" }
 
+const accept = (receiver: Receiver): Answer => {
+  receiver.counters.accepted++
+  return accepted
+}
+
+/** The run that awaited a result stopped before recording it: lemlist is to send it again. */
+const sendAgain = (receiver: Receiver) =>
+  refuse(receiver, 503, "the run stopped before recording this result: send it again")
+
 const toDeliveries = (body: Result.WebhookBody): Array<Delivery> =>
   body.data.map((item) =>
     item.error !== undefined || body.type === "enrichmentError"
@@ -113,14 +122,14 @@ const consume = (receiver: Receiver, body: string | Uint8Array): Answer | Promis
   }
   const decoded = decodeBody(parsed)
   if (Either.isLeft(decoded)) return refuse(receiver, 400, "body is not an enrichment webhook")
-  let recorded: Array<Promise<void>> | undefined
+  let recorded: Array<Promise<boolean>> | undefined
   for (const delivery of toDeliveries(decoded.right)) {
     receiver.counters.items++
     const pending = receiver.deliveries.publish(delivery)
     if (pending !== undefined) (recorded ??= []).push(pending)
   }
-  receiver.counters.accepted++
-  return recorded === undefined ? accepted : Promise.all(recorded).then(() => accepted)
+  if (recorded === undefined) return accept(receiver)
+  return Promise.all(recorded).then((taken) => taken.every(Boolean) ? accept(receiver) : sendAgain(receiver))
 }
 
 /** The one body reader of both adapters: collects chunks until they pass `max` bytes. */

@@ -13,12 +13,14 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { JournalError } from "../EnrichmentError.js"
 import type * as Journal from "../Journal.js"
 import type { Outcome } from "../Outcome.js"
+import * as Deliveries from "./deliveries.js"
 import type { Received } from "./deliveries.js"
 import type { RunEvent, Watched } from "./events.js"
 import type * as Lifecycle from "./lifecycle.js"
@@ -179,9 +181,9 @@ export const foreignDeliveries = (options: { readonly giveUpAfter?: number; read
       fresh = true
       return true
     },
-    /** The run ends: what it still holds is not its to record. */
-    passAll: () => {
-      for (const p of pending.values()) p.received.pass()
+    /** The run is over: what it still holds is let pass (it ended) or asked for again (it stopped). */
+    releaseAll: (exit: Exit.Exit<unknown, unknown>) => {
+      for (const p of pending.values()) Deliveries.release(p.received, exit)
       pending.clear()
     },
     /** The ticket of a result this worker's own lead took after all (it was early). */
