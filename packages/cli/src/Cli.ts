@@ -450,8 +450,9 @@ export const run = async (
 
 /**
  * The command as a process runs it: `process.argv`, Ctrl-C interrupting the run cleanly (what
- * is done stays in the journal), a second Ctrl-C exiting at once, SIGTERM like Ctrl-C. The
- * `lemlist-enrich` executable is this call.
+ * is done stays in the journal, a request on the wire is answered and recorded first), a second
+ * Ctrl-C exiting at once, SIGTERM like Ctrl-C. Each says at once that the command is stopping:
+ * the answer it waits for may take a while. The `lemlist-enrich` executable is this call.
  *
  * @example
  * ```ts
@@ -465,11 +466,19 @@ export const run = async (
  */
 export const runProcess = (options: MainOptions = {}): Promise<ExitCode> => {
   const controller = new AbortController()
+  const argv = process.argv.slice(2)
+  // Only `run` sends requests that spend credits, and waits for their answers when stopped.
+  const waits = argv[0] === "run" ? ": a request on the wire is answered and recorded first" : ""
   let interrupts = 0
-  process.on("SIGINT", () => {
-    if (++interrupts > 1) process.exit(130)
+  const stop = (what: string) => {
+    if (controller.signal.aborted) return
+    process.stderr.write(`\n${what}\n`)
     controller.abort()
+  }
+  process.on("SIGINT", () => {
+    if (++interrupts > 1) process.exit(ExitCode.Interrupted)
+    stop(`Stopping${waits}. Ctrl-C again quits at once${waits && " (its leads then end Undetermined)"}.`)
   })
-  process.on("SIGTERM", () => controller.abort())
-  return run(process.argv.slice(2), undefined, { ...options, signal: controller.signal })
+  process.on("SIGTERM", () => stop(`SIGTERM: stopping${waits}.`))
+  return run(argv, undefined, { ...options, signal: controller.signal })
 }
