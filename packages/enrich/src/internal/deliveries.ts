@@ -5,14 +5,14 @@
  * crash before it leaves lemlist retrying), or until every subscriber present when it arrived
  * let it pass (not theirs) or asked for it again (`retry`: a run that stops before it could
  * record it; then a 503, and lemlist sends it again, to the rerun). A run holds an early result
- * (its bulk call's answer not read yet) until its id is known, at most 10 s. A run with several
- * workers (`workers.ts`) records more than its own leads' results: one for a lead of its
- * journal that another worker awaits is written to the journal, then `recorded`; it is let pass
- * only when no such lead is `submitted` with that id within 10 s. A run that ends lets pass
- * what it still holds, one that stops (interrupted, failed) asks for it again, what is still in
- * its queue included. Results that come while nobody subscribes (a restarted process whose run
- * has not started yet gets lemlist's retries) are answered at once and kept, in a bounded
- * buffer, for the next subscriber.
+ * (its bulk call's answer not read yet) while a call is being sent, at most 5 s (`owner.ts`). A
+ * run with several workers (`workers.ts`) records more than its own leads' results: one for a
+ * lead of its journal that another worker awaits is written to the journal, then `recorded`; it
+ * is let pass only when no such lead is `submitted` with that id within 10 s. A run that ends
+ * lets pass what it still holds, one that stops (interrupted, failed) asks for it again, what is
+ * still in its queue included. Results that come while nobody subscribes (a restarted process
+ * whose run has not started yet gets lemlist's retries) are answered at once and kept, in a
+ * bounded buffer, for the next subscriber.
  *
  * @internal
  */

@@ -63,7 +63,7 @@ export const make = <E>(deps: {
   // it stopped. Oldest first. Without a call on the wire they are answered at once: holding
   // another run's results would tie up lemlist's deliveries for nothing.
   const held = new Map<string, { readonly received: Received; readonly since: number }>()
-  // Leads whose bulk call is on the wire.
+  // Leads being sent (their bulk call waiting for its slot, or on the wire).
   let sending = 0
   // Several workers: results for leads this worker does not await, to record for their holder.
   const foreign = settings.worker === undefined ? undefined : Workers.foreignDeliveries()
