@@ -479,6 +479,6 @@ export const runProcess = (options: MainOptions = {}): Promise<ExitCode> => {
     if (++interrupts > 1) process.exit(ExitCode.Interrupted)
     stop(`Stopping${waits}. Ctrl-C again quits at once${waits && " (its leads then end Undetermined)"}.`)
   })
-  process.on("SIGTERM", () => stop(`SIGTERM: stopping${waits}.`))
+  process.on("SIGTERM", () => stop(`Stopping (SIGTERM)${waits}.`))
   return run(argv, undefined, { ...options, signal: controller.signal })
 }

@@ -119,7 +119,7 @@ describe("lemlist-enrich run stopped by a person: Ctrl-C and SIGTERM", () => {
       child.process.kill(signal)
       const said = signal === "SIGINT"
         ? "Stopping: a request on the wire is answered and recorded first. Ctrl-C again quits at once (its leads then end Undetermined)."
-        : "SIGTERM: stopping: a request on the wire is answered and recorded first."
+        : "Stopping (SIGTERM): a request on the wire is answered and recorded first."
       expect(await until(() => child.output().stderr.includes(said), { child }), child.output().stderr).toBe(true)
       expect(answered(), "said at once, while the answer was still held").toBe(false)
       const exit = await child.exited

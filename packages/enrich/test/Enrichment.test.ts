@@ -273,7 +273,7 @@ describe("Enrichment.run and results that beat their bulk call's answer", () => 
   /** Turns of the event loop enough for a result to go from the receiver to the run's owner and back. */
   const settled = Effect.repeatN(settle, 20)
 
-  const heldRun = (n: number) =>
+  const heldRun = (n: number, consumer: { readonly stop?: Deferred.Deferred<void> } = {}) =>
     Effect.gen(function*() {
       const fake = makeFake()
       const made = yield* Deferred.make<void>()
@@ -289,6 +289,8 @@ describe("Enrichment.run and results that beat their bulk call's answer", () => 
       const journal = yield* Layer.build(Journal.layerMemory)
       const receiver = yield* WebhookReceiver.make({ publicUrl: "https://hooks.example.com/lemlist/" })
       const run = yield* Enrichment.run(Array.from({ length: n }, (_, i) => lead(i)), { types: ["find_email"], creditCheck: "off", batchSize: n }).pipe(
+        // A consumer that stops early ends the stream without an interrupt.
+        (stream) => (consumer.stop === undefined ? stream : Stream.interruptWhen(stream, Deferred.await(consumer.stop))),
         Stream.runCollect,
         Effect.provide([client, Layer.succeed(WebhookReceiver.WebhookReceiver, receiver)]),
         Effect.provide(journal),
@@ -345,6 +347,24 @@ describe("Enrichment.run and results that beat their bulk call's answer", () => 
         "200 if and only if recorded; none left unanswered"
       )
       assert.isBelow(done.size, 5, "the stop came first: some results are lemlist's to send again")
+    }))
+
+  it.scoped("a consumer that stops early (the stream ended, not interrupted): results still on their way to the run are asked for again", () =>
+    Effect.gen(function*() {
+      const stop = yield* Deferred.make<void>()
+      const { answer, recorded, results, run } = yield* heldRun(5, { stop })
+      yield* Deferred.succeed(stop, undefined)
+      yield* settled
+      // The run's fibers are stopping (the request on the wire holds them): these results
+      // reach its subscription, not its owner.
+      const posted = results()
+      yield* settled
+      yield* Deferred.succeed(answer, undefined)
+      const outcomes = yield* Fiber.join(run)
+      yield* settled
+      assert.strictEqual(outcomes.length, 0)
+      assert.deepStrictEqual(yield* recorded(posted.map((p) => p.key)), [])
+      assert.deepStrictEqual(posted.map((p) => p.reply.status), Array(5).fill(503), "none answered 200 unrecorded")
     }))
 
   it.scoped("one whose id the run never learns (another run's) is answered 200 after 5 s, or at once when no call is on the wire", () =>

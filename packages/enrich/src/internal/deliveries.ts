@@ -5,10 +5,10 @@
  * crash before it leaves lemlist retrying), or until every subscriber present when it arrived
  * let it pass (not theirs) or asked for it again (`retry`: a run that stops before it could
  * record it; then a 503, and lemlist sends it again, to the rerun). A run holds an early result
- * (its bulk call's answer not read yet) while a call is being sent, at most 5 s (`owner.ts`). A
- * run with several workers (`workers.ts`) records more than its own leads' results: one for a
+ * (its bulk call's answer not read yet) while a call is being sent, at most `holdFor` (`owner.ts`).
+ * A run with several workers (`workers.ts`) records more than its own leads' results: one for a
  * lead of its journal that another worker awaits is written to the journal, then `recorded`; it
- * is let pass only when no such lead is `submitted` with that id within 10 s. A run that ends
+ * is let pass only when no such lead is `submitted` with that id within `holdFor`. A run that ends
  * lets pass what it still holds, one that stops (interrupted, failed) asks for it again, what is
  * still in its queue included. Results that come while nobody subscribes (a restarted process
  * whose run has not started yet gets lemlist's retries) are answered at once and kept, in a
@@ -48,6 +48,15 @@ export interface Deliveries {
   /** The results from now on, while the scope lasts. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<Received>, never, Scope.Scope>
 }
+
+/**
+ * How long a run may hold a webhook's answer for a result it cannot record yet (its id not
+ * known, or another worker's lead not submitted yet): under lemlist's 10 s timeout for a
+ * delivery (docs/decisions.md #11), well over a bulk call's answer.
+ *
+ * @internal
+ */
+export const holdFor = 5_000
 
 const answered: Received["recorded"] = () => {}
 
@@ -114,7 +123,7 @@ const fromPubSub = (pubsub: PubSub.PubSub<Received>, remember: number): Deliveri
       yield* Effect.addFinalizer((exit) =>
         Effect.map(Queue.takeAll(dequeue), (left) => {
           subscribers--
-          for (const received of left) release(received, exit)
+          for (const received of left) release(received, Exit.isSuccess(exit))
         })
       )
       // The kept results were answered already: they go to whoever subscribes now.
@@ -132,13 +141,12 @@ const fromPubSub = (pubsub: PubSub.PubSub<Received>, remember: number): Deliveri
 }
 
 /**
- * What a run does with a result it holds when it is over: lets it pass when the run ended (every
- * lead it awaited has its outcome), asks for it again when the run stopped first.
+ * What a subscriber does with a result it holds when it is over: lets it pass when it ended
+ * (every lead it awaited has its outcome), asks for it again when it stopped first.
  *
  * @internal
  */
-export const release = (received: Received, exit: Exit.Exit<unknown, unknown>): void =>
-  Exit.isSuccess(exit) ? received.pass() : received.retry()
+export const release = (received: Received, ended: boolean): void => ended ? received.pass() : received.retry()
 
 /** After the I/O the event loop has waiting (not a timer: a virtual clock would hold it). */
 const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
@@ -165,20 +173,21 @@ export const once = (received: Received): Received => {
  * webhooks already on the sockets add. A run handles a batch in one turn of its owner where one
  * result at a time would cost a turn each (half its CPU at 5,000 results a second); a webhook's
  * answer waits one turn of the event loop more. A result taken is never dropped: only the wait
- * for the first and the hand-over can be interrupted, and a hand-over interrupted asks lemlist
- * for its results again (`once`: those already handed on keep their first verdict).
+ * for the first and the hand-over can be interrupted, and a hand-over interrupted releases its
+ * results as the run is over (`ended`; `once`: those already handed on keep their first verdict).
  *
  * @internal
  */
 export const forward = (
   results: Queue.Dequeue<Received>,
   handOn: (batch: Chunk.Chunk<Received>) => Effect.Effect<void>,
+  ended: () => boolean,
   max = 1024
 ): Effect.Effect<never> =>
   Effect.forever(Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(restore(Queue.take(results)), (first) =>
       Effect.flatMap(Effect.zipRight(nextTurn, Queue.takeUpTo(results, max - 1)), (rest) => {
         const batch = Chunk.map(Chunk.prepend(rest, first), once)
-        return restore(handOn(batch)).pipe(Effect.onInterrupt(() => Effect.sync(() => Chunk.forEach(batch, (r) => r.retry()))))
+        return restore(handOn(batch)).pipe(Effect.onInterrupt(() => Effect.sync(() => Chunk.forEach(batch, (r) => release(r, ended())))))
       }))
   ))

@@ -11,6 +11,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 import { CreditsExhausted, type JournalError } from "../EnrichmentError.js"
@@ -26,12 +27,6 @@ import * as Outcomes from "./outcomes.js"
 import type { Settings } from "./settings.js"
 import * as Tally from "./tally.js"
 import * as Workers from "./workers.js"
-
-/**
- * How long an early result's webhook waits for its id to be known before it is answered: under
- * lemlist's 10 s timeout for a delivery (docs/decisions.md #11), well over a bulk call's answer.
- */
-const holdEarly = 5_000
 
 /** A lead on its way, as its owner keeps it. */
 interface LeadEntry {
@@ -58,9 +53,9 @@ export const make = <E>(deps: {
   const byId = new Map<string, string>()
   // Results that came before their id was known (a webhook can beat the bulk answer).
   const early = new Map<string, Outcomes.Delivery>()
-  // Their webhooks' answers, held while a bulk call is on the wire (its answer may name them), at
-  // most `holdEarly` ms: a 200 before that would leave the result only in this process, lost if
-  // it stopped. Oldest first. Without a call on the wire they are answered at once: holding
+  // Their webhooks' answers, held while a bulk call is being sent (its answer may name them), at
+  // most `Deliveries.holdFor` ms: a 200 before that would leave the result only in this process,
+  // lost if it stopped. Oldest first. With no call being sent they are answered at once: holding
   // another run's results would tie up lemlist's deliveries for nothing.
   const held = new Map<string, { readonly received: Received; readonly since: number }>()
   // Leads being sent (their bulk call waiting for its slot, or on the wire).
@@ -245,11 +240,11 @@ export const make = <E>(deps: {
       // emissions for the same events.
       handle(yield* Queue.take(events))
       for (const event of Chunk.toReadonlyArray(yield* Queue.takeUpTo(events, 1023))) handle(event)
-      // Early results whose id is still unknown once no call is on the wire, or after
-      // `holdEarly` (another run's, or a lead this run has not read yet): answered, kept in
-      // memory in case their lead comes.
+      // Early results whose id is still unknown once no call is being sent, or after
+      // `Deliveries.holdFor` (another run's, or a lead this run has not read yet): answered,
+      // kept in memory in case their lead comes.
       for (const [id, h] of held) {
-        if (sending > 0 && now() - h.since < holdEarly) break
+        if (sending > 0 && now() - h.since < Deliveries.holdFor) break
         held.delete(id)
         h.received.pass()
       }
@@ -289,9 +284,10 @@ export const make = <E>(deps: {
     }).pipe(Effect.onExit((exit) =>
       Effect.sync(() => {
         // Ended: what it holds is not its own. Stopped: lemlist is to send it again.
-        for (const h of held.values()) Deliveries.release(h.received, exit)
+        const ended = Exit.isSuccess(exit)
+        for (const h of held.values()) Deliveries.release(h.received, ended)
         held.clear()
-        foreign?.releaseAll(exit)
+        foreign?.releaseAll(ended)
       })
     ))
 

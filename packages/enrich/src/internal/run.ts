@@ -92,6 +92,16 @@ const start = <E, R>(
     // Subscribed first: results that come from now on (lemlist's retries reaching a restarted
     // process) wait for the owner in the subscription.
     const results = Option.isSome(receiver) ? yield* receiver.value.subscribe : undefined
+    // Whether the run ended (every lead its outcome) rather than stopped: a consumer that takes
+    // fewer outcomes ends the stream, and the run's scope, without an interrupt. What the run
+    // still holds when it is over is let pass if it ended, asked for again if it stopped.
+    let ended = false
+    if (results !== undefined) {
+      // Runs before the subscription's own finalizer, which knows only the scope's exit.
+      yield* Effect.addFinalizer(() =>
+        Effect.map(Queue.takeAll(results), Chunk.forEach((r) => Deliveries.release(r, ended)))
+      )
+    }
     yield* checkCredits(client, settings, options, leads)
 
     const clock = yield* Effect.clock
@@ -170,13 +180,13 @@ const start = <E, R>(
         )
       )
     // Results the owner had not taken when the run is over (this finalizer runs after it is
-    // interrupted): let pass or asked for again, as those it held (`owner.ts`).
-    yield* Effect.addFinalizer((exit) =>
+    // interrupted), released as those it held (`owner.ts`).
+    yield* Effect.addFinalizer(() =>
       Effect.map(Queue.takeAll(events), (left) => {
-        for (const event of left) if (event._tag === "Delivered" && event.received) Deliveries.release(event.received, exit)
+        for (const event of left) if (event._tag === "Delivered" && event.received) Deliveries.release(event.received, ended)
       })
     )
-    yield* Effect.forkScoped(guard(owner.run(events)))
+    yield* Effect.forkScoped(guard(Effect.tap(owner.run(events), () => Effect.sync(() => (ended = true)))))
     yield* Effect.forkScoped(guard(producer))
     yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))
     if (settings.worker !== undefined) {
@@ -184,8 +194,11 @@ const start = <E, R>(
     }
     if (results !== undefined) {
       // A batch of results per offer: a turn of the owner per batch, not per result.
-      yield* Effect.forkScoped(Deliveries.forward(results, (received) =>
-        Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r })))))
+      yield* Effect.forkScoped(Deliveries.forward(
+        results,
+        (received) => Queue.offerAll(events, Chunk.map(received, (r): RunEvent => ({ _tag: "Delivered", delivery: r.delivery, received: r }))),
+        () => ended
+      ))
       // A round at least every second: an early result held for its id is answered in time.
       yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep("1 second"), tell({ _tag: "Tick" }))))
     }

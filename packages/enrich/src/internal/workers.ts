@@ -13,7 +13,6 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -153,7 +152,7 @@ export type Resolved =
  * workflows. Kept until then, at most `giveUpAfter` ms (the holder may still be sending).
  */
 export const foreignDeliveries = (options: { readonly giveUpAfter?: number; readonly recheck?: number } = {}) => {
-  const giveUpAfter = options.giveUpAfter ?? 10_000
+  const giveUpAfter = options.giveUpAfter ?? Deliveries.holdFor
   const recheck = options.recheck ?? 250
   const pending = new Map<string, Pending>()
   let fresh = false
@@ -182,8 +181,8 @@ export const foreignDeliveries = (options: { readonly giveUpAfter?: number; read
       return true
     },
     /** The run is over: what it still holds is let pass (it ended) or asked for again (it stopped). */
-    releaseAll: (exit: Exit.Exit<unknown, unknown>) => {
-      for (const p of pending.values()) Deliveries.release(p.received, exit)
+    releaseAll: (ended: boolean) => {
+      for (const p of pending.values()) Deliveries.release(p.received, ended)
       pending.clear()
     },
     /** The ticket of a result this worker's own lead took after all (it was early). */
