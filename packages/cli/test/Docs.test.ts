@@ -5,8 +5,10 @@
  * `<!-- file: path/from/root.test.ts -->`), or is marked `<!-- not-run -->` on the line before.
  */
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -50,13 +52,29 @@ const blocksOf = (file: string): Array<Block> => {
 const docs = [join(root, "README.md"), ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => join(root, "docs", f))]
 const blocks = docs.flatMap(blocksOf)
 
+/** How long one block's process may run before it counts as hung. */
+const blockTimeout = 120_000
+
+// One block per core: each is a CPU-bound Node process, and more at once on CI's 2 cores (beside
+// the other test files) only stretched each one's wall time: a 5 s program passed 60 s in CI.
+const processes = Effect.unsafeMakeSemaphore(availableParallelism())
+
 const runTs = (name: string, code: string) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  Effect.runPromise(processes.withPermits(1)(Effect.async<{ code: number; output: string }>((resume) => {
     const file = join(blocksDir(), `${name}.ts`)
     writeFileSync(file, code)
-    execFile(tsx, [file], { cwd: packageDir, timeout: 60_000, env: { ...process.env, LEMLIST_API_KEY: "" } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }))
-  })
+    const started = Date.now()
+    const child = execFile(tsx, [file], { cwd: packageDir, timeout: blockTimeout, env: { ...process.env, LEMLIST_API_KEY: "" } }, (error, stdout, stderr) => {
+      const output = `${stderr}\n${stdout}`
+      if (error === null) return resume(Effect.succeed({ code: 0, output }))
+      const code = typeof error.code === "number" ? error.code : 1
+      const killed = error.killed
+        ? `killed: still running after ${Math.round((Date.now() - started) / 1000)} s (limit ${blockTimeout / 1000} s)\n`
+        : ""
+      resume(Effect.succeed({ code, output: `${killed}${output}` }))
+    })
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })))
 
 // Inside this package so that imports resolve; one folder per run, so runs never collide.
 let dir: string | undefined
@@ -90,8 +108,9 @@ describe("docs", () => {
     async (_, block) => {
       const name = `${block.file.replace(/[^A-Za-z0-9]+/g, "-")}-${block.line}`
       const result = await runTs(name, block.code)
-      expect(result.code, `${block.file}:${block.line} failed:\n${result.stderr}\n${result.stdout}`).toBe(0)
+      expect(result.code, `${block.file}:${block.line} failed:\n${result.output}`).toBe(0)
     },
-    90_000
+    // Its process's own limit is blockTimeout; the rest is the wait for a core.
+    600_000
   )
 })
