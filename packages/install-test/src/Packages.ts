@@ -94,14 +94,16 @@ export const publishable = (): Array<Publishable> =>
 
 /**
  * The `publishConfig.exports` a package must have: `./package.json`, then each top-level module
- * of `src/` (`index.ts` as `.`, `bin.ts` left out) as types and import conditions onto `dist/`.
- * `src/internal/` is never exported. A new entry point (say `src/pg.ts`) is one more line,
+ * of `src/` (`index.ts` as `.`, `bin.ts` left out) as `types` and `default` conditions onto
+ * `dist/`. `default`, not `import`: the files are ESM either way, and `default` also lets a
+ * CommonJS app `require()` them where Node can (20.19, 22.12 and later); with `import` only,
+ * `require` finds no entry at all. `src/internal/` is never exported. A new entry point (say `src/pg.ts`) is one more line,
  * written by `pnpm sync:exports`.
  *
  * @example
- * exportsFor("packages/enrich")["./sqlite"] // { types: "./dist/sqlite.d.ts", import: "./dist/sqlite.js" }
+ * exportsFor("packages/enrich")["./sqlite"] // { types: "./dist/sqlite.d.ts", default: "./dist/sqlite.js" }
  */
-export const exportsFor = (dir: string): Record<string, string | { readonly types: string; readonly import: string }> => {
+export const exportsFor = (dir: string): Record<string, string | { readonly types: string; readonly default: string }> => {
   const modules = readdirSync(join(root, dir, "src"))
     .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "bin.ts")
     .map((file) => file.slice(0, -3))
@@ -110,7 +112,7 @@ export const exportsFor = (dir: string): Record<string, string | { readonly type
     "./package.json": "./package.json",
     ...Object.fromEntries(modules.map((m) => [
       m === "index" ? "." : `./${m}`,
-      { types: `./dist/${m}.d.ts`, import: `./dist/${m}.js` }
+      { types: `./dist/${m}.d.ts`, default: `./dist/${m}.js` }
     ]))
   }
 }
@@ -167,7 +169,9 @@ export const publintProblems = async (tarball: string): Promise<Array<string>> =
 
 /**
  * @arethetypeswrong/cli on a tarball, with the `esm-only` profile (these packages ship ESM only,
- * so CommonJS and node10 resolution are out of scope): its report, and whether it is clean.
+ * so CommonJS and node10 resolution are out of scope: attw 0.18 knows no `require()` of ESM;
+ * the install test runs and type-checks a CommonJS consumer instead): its report, and whether
+ * it is clean.
  *
  * @example
  * const { ok, report } = await attw(packed.tarball)

@@ -2,8 +2,9 @@
  * Installed like any npm package (issue 11): every publishable package is built, packed by pnpm,
  * linted on the tarball (publint, attw), and installed with npm into a fresh project in a temp
  * folder outside the workspace, with its peers from the registry. Then, with no loader:
- * the shipped .d.ts type-check a consumer under NodeNext and under Bundler resolution, the
- * README's `enrich.mjs` enriches 200 leads under plain `node`, and both bins run.
+ * the shipped .d.ts type-check a consumer under NodeNext (as ESM and as CommonJS) and under
+ * Bundler resolution, the README's `enrich.mjs` enriches 200 leads under plain `node`, and again
+ * as CommonJS with `require()` (Node 20.19 or later), and both bins run.
  *
  * The one shortcut: npm installs with `--ignore-scripts`, and the app gets the workspace's own
  * compiled `better_sqlite3.node` for the identical better-sqlite3 version (pinned by
@@ -33,6 +34,10 @@ const workspaceSqlite = () => {
   const driver = realpathSync(join(root, "packages", "enrich", "node_modules", "@effect", "sql-sqlite-node"))
   return dirname(createRequire(join(driver, "package.json")).resolve("better-sqlite3/package.json"))
 }
+
+/** Whether this Node can `require()` an ES module (20.19, 22.12 and later). */
+const requireModule = (process.features as { readonly require_module?: boolean }).require_module === true
+if (!requireModule) console.log(`install test: Node ${process.version} cannot require() an ES module: the CommonJS run is skipped`)
 
 const peers = ["effect", "@effect/platform", "@effect/platform-node", "@effect/sql", "@effect/sql-sqlite-node"]
 
@@ -94,9 +99,11 @@ beforeAll(async () => {
   const binding = join("build", "Release", "better_sqlite3.node")
   mkdirSync(join(app, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true })
   copyFileSync(join(sqlite, binding), join(app, "node_modules", "better-sqlite3", binding))
-  for (const file of ["app.ts", "enrich.mjs", "tsconfig.nodenext.json", "tsconfig.bundler.json"]) {
+  for (const file of ["app.ts", "enrich.mjs", "tsconfig.nodenext.json", "tsconfig.bundler.json", "tsconfig.commonjs.json"]) {
     cpSync(join(fixture, file), join(app, file))
   }
+  // The same consumer as a CommonJS module (the app is "type": "module": .cts is CommonJS).
+  cpSync(join(fixture, "app.ts"), join(app, "app.cts"))
 }, 170_000)
 
 afterAll(() => {
@@ -137,7 +144,7 @@ describe("the packed packages", () => {
       expect(manifest.exports, `${p.name}: run pnpm sync:exports after adding or removing a module of src/`).toEqual(exportsFor(p.dir))
       for (const [subpath, target] of Object.entries<Record<string, string> | string>(manifest.exports)) {
         if (typeof target === "string") continue
-        expect(existsSync(join(unpacked(p), target.import!)), `${p.name} ${subpath}`).toBe(true)
+        expect(existsSync(join(unpacked(p), target.default!)), `${p.name} ${subpath}`).toBe(true)
         expect(existsSync(join(unpacked(p), target.types!)), `${p.name} ${subpath}`).toBe(true)
       }
       expect(manifest.private, p.name).toBeUndefined()
@@ -198,6 +205,26 @@ describe("installed with npm in a fresh project", () => {
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
     expect(ran.stdout).toMatch(/200 leads, one outcome each: \{.*\}/)
     expect(existsSync(join(app, "leads.sqlite"))).toBe(true)
+  })
+
+  it("type-checks it as a CommonJS module (.cts) under module NodeNext", async () => {
+    const ran = await run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.commonjs.json"], { cwd: app })
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0)
+  })
+
+  it.runIf(requireModule)("runs the README's program as CommonJS, with require(), under plain node", async () => {
+    // enrich.mjs with each import turned into a require: the same program, loaded the CommonJS way.
+    const source = readFileSync(join(app, "enrich.mjs"), "utf8")
+    const commonjs = source.replace(/^import (\{[^}]*\}) from ("[^"]+")$/gm, "const $1 = require($2)")
+    expect(commonjs).not.toMatch(/^import /m)
+    const dir = join(app, "commonjs")
+    mkdirSync(dir)
+    writeFileSync(join(dir, "enrich.cjs"), commonjs)
+    const ran = await run(process.execPath, ["enrich.cjs"], { cwd: dir, timeoutMs: 60_000 })
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0)
+    expect(ran.stdout).toMatch(/200 leads, one outcome each: \{.*\}/)
+    expect(ran.stderr).toBe("")
+    expect(existsSync(join(dir, "leads.sqlite"))).toBe(true)
   })
 
   it("runs the installed lemlist-enrich on a small CSV", async () => {
