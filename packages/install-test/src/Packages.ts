@@ -118,6 +118,29 @@ export const exportsFor = (dir: string): Record<string, string | { readonly type
 }
 
 /**
+ * The fields that TypeScript's `node10` resolution reads, since it knows no `exports`
+ * (`moduleResolution: node`, the default under `module: commonjs`, as in a NestJS app): `main`
+ * and `types` for the package's root (when it has `src/index.ts`), and `typesVersions` mapping
+ * each other entry point to its `.d.ts`, as Effect's own packages do. Node reads `exports` and
+ * ignores `typesVersions`, so what loads does not change. Written by `pnpm sync:exports`.
+ *
+ * @example
+ * legacyFieldsFor("packages/enrich").typesVersions["*"].sqlite // ["./dist/sqlite.d.ts"]
+ */
+export const legacyFieldsFor = (dir: string): {
+  readonly main?: string
+  readonly types?: string
+  readonly typesVersions: { readonly "*": Record<string, ReadonlyArray<string>> }
+} => {
+  const entries = Object.entries(exportsFor(dir)).flatMap(([subpath, target]) => typeof target === "string" ? [] : [{ subpath, target }])
+  const index = entries.find((e) => e.subpath === ".")?.target
+  return {
+    ...(index === undefined ? {} : { main: index.default, types: index.types }),
+    typesVersions: { "*": Object.fromEntries(entries.filter((e) => e.subpath !== ".").map((e) => [e.subpath.slice(2), [e.target.types]])) }
+  }
+}
+
+/**
  * `pnpm build`: `tsc --build` of every publishable package to its `dist/` (incremental: a
  * no-op when nothing changed). Fails with tsc's output.
  *
@@ -168,16 +191,16 @@ export const publintProblems = async (tarball: string): Promise<Array<string>> =
 }
 
 /**
- * @arethetypeswrong/cli on a tarball, with the `esm-only` profile (these packages ship ESM only,
- * so CommonJS and node10 resolution are out of scope: attw 0.18 knows no `require()` of ESM;
- * the install test runs and type-checks a CommonJS consumer instead): its report, and whether
- * it is clean.
+ * @arethetypeswrong/cli on a tarball, every resolution (node10, node16 from CommonJS and from
+ * ESM, bundler) but one rule: `cjs-resolves-to-esm`, since attw 0.18 knows no `require()` of an
+ * ES module (Node 20.19, 22.12 and later); the install test runs such a consumer instead. Its
+ * report, and whether it is clean.
  *
  * @example
  * const { ok, report } = await attw(packed.tarball)
  */
 export const attw = async (tarball: string): Promise<{ readonly ok: boolean; readonly report: string }> => {
-  const ran = await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "table-flipped"], {
+  const ran = await run(bin("attw"), [tarball, "--ignore-rules", "cjs-resolves-to-esm", "--format", "table-flipped"], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
   })

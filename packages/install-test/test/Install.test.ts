@@ -2,8 +2,8 @@
  * Installed like any npm package (issue 11): every publishable package is built, packed by pnpm,
  * linted on the tarball (publint, attw), and installed with npm into a fresh project in a temp
  * folder outside the workspace, with its peers from the registry. Then, with no loader:
- * the shipped .d.ts type-check a consumer under NodeNext (as ESM and as CommonJS) and under
- * Bundler resolution, the README's `enrich.mjs` enriches 200 leads under plain `node`, and again
+ * the shipped .d.ts type-check a consumer under NodeNext (as ESM and as CommonJS), under
+ * Bundler resolution and under CommonJS with node10 resolution, the README's `enrich.mjs` enriches 200 leads under plain `node`, and again
  * as CommonJS with `require()` (Node 20.19 or later), and both bins run.
  *
  * The one shortcut: npm installs with `--ignore-scripts`, and the app gets the workspace's own
@@ -18,7 +18,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { attw, build, exportsFor, pack, type Packed, publintProblems, root, run } from "../src/Packages.js"
+import { attw, build, exportsFor, legacyFieldsFor, pack, type Packed, publintProblems, root, run } from "../src/Packages.js"
 
 const fixture = join(root, "packages", "install-test", "fixture")
 const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)))
@@ -99,7 +99,7 @@ beforeAll(async () => {
   const binding = join("build", "Release", "better_sqlite3.node")
   mkdirSync(join(app, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true })
   copyFileSync(join(sqlite, binding), join(app, "node_modules", "better-sqlite3", binding))
-  for (const file of ["app.ts", "enrich.mjs", "tsconfig.nodenext.json", "tsconfig.bundler.json", "tsconfig.commonjs.json"]) {
+  for (const file of ["app.ts", "enrich.mjs", "tsconfig.nodenext.json", "tsconfig.bundler.json", "tsconfig.commonjs.json", "tsconfig.node10.json"]) {
     cpSync(join(fixture, file), join(app, file))
   }
   // The same consumer as a CommonJS module (the app is "type": "module": .cts is CommonJS).
@@ -131,7 +131,7 @@ describe("the packed packages", () => {
     expect(problems.flat()).toEqual([])
   })
 
-  it("are clean for @arethetypeswrong/cli (ESM only)", async () => {
+  it("are clean for @arethetypeswrong/cli (every resolution, node10 included)", async () => {
     for (const p of packed) {
       const { ok, report } = await attw(p.tarball)
       expect(ok, `${p.name}:\n${report}`).toBe(true)
@@ -142,6 +142,8 @@ describe("the packed packages", () => {
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(unpacked(p), "package.json"), "utf8"))
       expect(manifest.exports, `${p.name}: run pnpm sync:exports after adding or removing a module of src/`).toEqual(exportsFor(p.dir))
+      const { main, types, typesVersions } = manifest
+      expect(JSON.parse(JSON.stringify({ main, types, typesVersions })), `${p.name}: run pnpm sync:exports`).toEqual(legacyFieldsFor(p.dir))
       for (const [subpath, target] of Object.entries<Record<string, string> | string>(manifest.exports)) {
         if (typeof target === "string") continue
         expect(existsSync(join(unpacked(p), target.default!)), `${p.name} ${subpath}`).toBe(true)
@@ -209,6 +211,11 @@ describe("installed with npm in a fresh project", () => {
 
   it("type-checks it as a CommonJS module (.cts) under module NodeNext", async () => {
     const ran = await run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.commonjs.json"], { cwd: app })
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0)
+  })
+
+  it("type-checks it under module CommonJS with node10 resolution, which knows no exports (a NestJS app's tsconfig)", async () => {
+    const ran = await run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.node10.json"], { cwd: app })
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
   })
 
