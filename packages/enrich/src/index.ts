@@ -15,6 +15,8 @@ export * as Enrichment from "./Enrichment.js"
 /** @since 0.1.0 */
 export * as EnrichmentError from "./EnrichmentError.js"
 /** @since 0.1.0 */
+export * as EnrichmentMetrics from "./EnrichmentMetrics.js"
+/** @since 0.1.0 */
 export * as Journal from "./Journal.js"
 /** @since 0.1.0 */
 export * as Lead from "./Lead.js"

@@ -21,6 +21,7 @@ import * as E from "../LemlistError.js"
 import * as RequestPacer from "../RequestPacer.js"
 import { rateLimitInfo } from "./clientHeaders.js"
 import * as Connections from "./connections.js"
+import * as Metrics from "./metrics.js"
 import * as RequestCount from "./requestCount.js"
 import * as Response from "./clientResponse.js"
 import { isTransient, retrySchedule, safeToResend } from "./clientRetry.js"
@@ -86,12 +87,14 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           Effect.mapError(mapHttpError),
           // The timeout covers sending and reading, not the wait for a slot.
           Effect.timeoutFail({ duration: timeout, onTimeout: () => new E.Timeout({ afterMillis: timeoutMillis }) }),
+          Effect.tapError(() => Metrics.request(call.route, undefined)),
           Effect.onExit((exit) =>
             Effect.clockWith((clock) =>
               Effect.sync(() => connections.end(clock.unsafeCurrentTimeMillis(), Exit.isSuccess(exit)))
             )
           )
         )
+        yield* Metrics.request(call.route, response.status)
         const now = yield* Clock.currentTimeMillis
         const info = rateLimitInfo(response.headers, now)
         yield* pacer.observe(key, {

@@ -35,6 +35,7 @@ import { WebhookReceiver } from "../WebhookReceiver.js"
 import { admit } from "./admit.js"
 import type * as Lifecycle from "./lifecycle.js"
 import * as Deliveries from "./deliveries.js"
+import * as Metrics from "./metrics.js"
 import * as Owner from "./owner.js"
 import type { RunEvent } from "./events.js"
 import { isStream, maxRunCost } from "./plan.js"
@@ -121,6 +122,8 @@ const start = <E, R>(
     // Progress is a fold over the run's events (the leads' states) and its own requests,
     // published at most every 50 ms of the clock: a snapshot per outcome would cost more than it.
     let lastPublished = -Infinity
+    // Every round, not throttled as progress is: a run stopped early still counts what it emitted.
+    const recordMetrics = Metrics.recorder()
     const owner = Owner.make<RunError | E>({
       settings,
       journal,
@@ -130,7 +133,7 @@ const start = <E, R>(
       resend: (leads) => leads.forEach((lead) => resends.unsafeOffer(lead)),
       onRound: (tally, extra, emitted, last) =>
         Effect.zipRight(
-          inFlight.release(emitted),
+          Effect.zipRight(inFlight.release(emitted), recordMetrics(tally, extra)),
           !last && now() - lastPublished < 50 ? Effect.void : Effect.suspend(() => {
             lastPublished = now()
             return SubscriptionRef.update(progress, (p) => ({

@@ -21,7 +21,6 @@ export const mockEnv = (options: MockEnvOptions) =>
   Effect.gen(function*() {
     const apiKey = options.apiKey ?? "key-test"
     // A 50 ms grid: thousands of enrichments complete in a few clock wake-ups (see effectClockWith).
-    // A 50 ms grid: thousands of enrichments complete in a few clock wake-ups (see effectClockWith).
     const clock = yield* effectClockWith({ resolutionMs: 50 })
     const receiver = yield* WebhookReceiver.make({ publicUrl: "http://127.0.0.1:8787/hooks" })
     const server = makeMockServer({
