@@ -78,7 +78,15 @@ export const run = <E = never, R = never>(
     const requestCount: RequestCount.RequestCount = { requests: 0, rateLimited: 0 }
     // Every fiber of the run (and the client's, forked from them) counts into this run's own.
     return Effect.locally(start(leads, options, requestCount), RequestCount.current, requestCount)
-  }))
+  })).pipe(
+    // The run's fibers are forked inside it: the client's LemlistClient.* spans are its children.
+    Stream.withSpan("Enrichment.run", {
+      attributes: {
+        "lemlist.types": options.types.join(","),
+        ...(options.total === undefined ? {} : { "lemlist.total": options.total })
+      }
+    })
+  )
 
 const start = <E, R>(
   leads: Stream.Stream<Lead.Lead, E, R> | Iterable<Lead.Lead>,
@@ -193,6 +201,7 @@ const start = <E, R>(
     yield* Effect.forkScoped(guard(producer))
     yield* Effect.forkScoped(guard(poller({ client, concurrency: settings.polling.concurrency, now, commands: polls, events })))
     if (settings.worker !== undefined) {
+      yield* Effect.annotateCurrentSpan("lemlist.worker", settings.worker.id)
       yield* Effect.forkScoped(guard(Workers.background({ worker: settings.worker, journal, ask, tell })))
     }
     if (results !== undefined) {
