@@ -10,8 +10,9 @@ import { Enrichment, Journal, type Lead, LemlistClient, RequestPacer, WebhookRec
 import { JournalSqlite } from "@lemlist-effect/enrich/sqlite"
 import { makeMockServer } from "@lemlist-effect/mock-server"
 import { secretForms } from "../src/Secrets.js"
+import { captured } from "./support/captured.js"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Context, Effect, Exit, Layer, Logger, LogLevel, Redacted, Stream, Tracer } from "effect"
+import { Cause, Chunk, Context, Effect, Exit, Layer, Redacted, Stream, Tracer } from "effect"
 import * as fs from "node:fs"
 import { request as httpRequest } from "node:http"
 import * as os from "node:os"
@@ -55,48 +56,6 @@ const spanFailures = (span: Tracer.Span): string => {
 
 /** @effect/platform's own client span (not ours): see the known-leak test below. */
 const isPlatformSpan = (span: Tracer.Span) => span.name.startsWith("http.client")
-
-/**
- * Runs an effect with every span and every log line (all levels) captured.
- */
-const captured = <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const spans: Array<Tracer.Span> = []
-    const logs: Array<string> = []
-    const base = yield* Effect.tracer
-    const tracer = Tracer.make({
-      span: (...args) => {
-        const span = base.span(...args)
-        spans.push(span)
-        return span
-      },
-      context: (f, fiber) => base.context(f, fiber)
-    })
-    const logger = Logger.make(({ annotations, cause, logLevel, message, spans: logSpans }) => {
-      logs.push([
-        logLevel.label,
-        inspect(message, { depth: 8 }),
-        inspect([...annotationsEntries(annotations)], { depth: 8 }),
-        Cause.isEmpty(cause) ? "" : Cause.pretty(cause),
-        inspect(logSpans, { depth: 4 })
-      ].join(" "))
-    })
-    const exit = yield* self.pipe(
-      Effect.withTracer(tracer),
-      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-      Logger.withMinimumLogLevel(LogLevel.All),
-      Effect.exit
-    )
-    return { exit, spans, logs }
-  })
-
-const annotationsEntries = (annotations: unknown): Array<[unknown, unknown]> => {
-  try {
-    return [...(annotations as Iterable<[unknown, unknown]>)]
-  } catch {
-    return []
-  }
-}
 
 /** Every way a user could print a failure. */
 const describeExit = (exit: Exit.Exit<unknown, unknown>): string => {

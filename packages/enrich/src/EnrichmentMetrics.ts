@@ -20,6 +20,10 @@
  */
 import * as Metric from "effect/Metric"
 
+/** A counter that only goes up (Effect ignores a negative update to it). */
+const counter = (name: string, description: string): Metric.Metric.Counter<number> =>
+  Metric.counter(name, { description, incremental: true })
+
 /**
  * Outcomes emitted by runs, tagged `outcome` with the outcome's tag (`Enriched`, `NotFound`,
  * `RejectedLocally`, `RejectedByLemlist`, `Failed`, `Undetermined`). A resumed run's outcomes
@@ -28,10 +32,10 @@ import * as Metric from "effect/Metric"
  * @since 0.1.0
  * @category metrics
  */
-export const outcomes: Metric.Metric.Counter<number> = Metric.counter("lemlist_enrich_outcomes", {
-  description: "Outcomes emitted by enrichment runs, by outcome tag (those re-emitted from a journal included)",
-  incremental: true
-})
+export const outcomes: Metric.Metric.Counter<number> = counter(
+  "lemlist_enrich_outcomes",
+  "Outcomes emitted by enrichment runs, by outcome tag (those re-emitted from a journal included)"
+)
 
 /**
  * Of `outcomes`, those re-emitted from a journal without calling lemlist (a resumed run, or a
@@ -40,10 +44,10 @@ export const outcomes: Metric.Metric.Counter<number> = Metric.counter("lemlist_e
  * @since 0.1.0
  * @category metrics
  */
-export const resumed: Metric.Metric.Counter<number> = Metric.counter("lemlist_enrich_resumed", {
-  description: "Outcomes re-emitted from a journal without calling lemlist",
-  incremental: true
-})
+export const resumed: Metric.Metric.Counter<number> = counter(
+  "lemlist_enrich_resumed",
+  "Outcomes re-emitted from a journal without calling lemlist"
+)
 
 /**
  * Credits spent, computed from the results with lemlist's published costs (as
@@ -52,20 +56,21 @@ export const resumed: Metric.Metric.Counter<number> = Metric.counter("lemlist_en
  * @since 0.1.0
  * @category metrics
  */
-export const creditsSpent: Metric.Metric.Counter<number> = Metric.counter("lemlist_enrich_credits_spent", {
-  description: "Credits spent by enrichment runs, computed from the results with lemlist's published costs",
-  incremental: true
-})
+export const creditsSpent: Metric.Metric.Counter<number> = counter(
+  "lemlist_enrich_credits_spent",
+  "Credits spent by enrichment runs, computed from the results with lemlist's published costs"
+)
 
 /**
  * HTTP requests the lemlist client made, retries included, tagged `route` (`bulkEnrich`,
- * `getEnrichment`, `credits`...: `LemlistClient`'s span names without their prefix) and `status` (the answer's HTTP status, `429` for rate
- * limited, or `none` when no answer came: a transport error or a timeout).
+ * `getEnrichment`, `credits`...: `LemlistClient`'s span names without their prefix) and
+ * `status` (the answer's HTTP status, `429` for rate limited, or `none` when no answer came or
+ * it could not be read: a transport error, a timeout).
  *
  * @since 0.1.0
  * @category metrics
  */
-export const requests: Metric.Metric.Counter<number> = Metric.counter("lemlist_client_requests", {
-  description: "HTTP requests made to lemlist, retries included, by route and status ('none': no answer)",
-  incremental: true
-})
+export const requests: Metric.Metric.Counter<number> = counter(
+  "lemlist_client_requests",
+  "HTTP requests made to lemlist, retries included, by route and status ('none': no answer)"
+)
