@@ -33,7 +33,12 @@ describe("tracing", () => {
   it.scopedLive("a run is one Enrichment.run span, parent of every request its fibers make", () =>
     Effect.gen(function*() {
       const { exit, spans } = yield* captured(
-        Enrichment.run(leads, { types: ["find_email"], creditCheck: "off", total: leads.length, polling: { initialDelay: "20 millis" } }).pipe(
+        Enrichment.run(leads, {
+          types: ["find_email"],
+          creditCheck: "off",
+          total: leads.length,
+          polling: { initialDelay: "20 millis" }
+        }).pipe(
           Stream.runCount,
           Effect.provide([Lemlist, Journal.layerMemory])
         )

@@ -41,7 +41,10 @@ describe("EnrichmentMetrics", () => {
       // Some answers are 429 (storms) or 5xx, some connections dropped (no answer): each counted by its status.
       const { layer, server } = yield* mockEnv({
         webhooks: false,
-        mock: { latency: { minMs: 100, maxMs: 2_000 }, faults: { serverError: 0.05, rateLimitStorm: 0.02, rateLimitStormMs: 1_000, drop: 0.03 } }
+        mock: {
+          latency: { minMs: 100, maxMs: 2_000 },
+          faults: { serverError: 0.05, rateLimitStorm: 0.02, rateLimitStormMs: 1_000, drop: 0.03 }
+        }
       })
       const journal = yield* Layer.build(Journal.layerMemory)
       const run = Effect.gen(function*() {
