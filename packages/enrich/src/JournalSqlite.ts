@@ -7,13 +7,16 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs"
 import { JournalError } from "./EnrichmentError.js"
 import { Journal, type Summary } from "./Journal.js"
 import * as internal from "./internal/journalSql.js"
+import { nativeModuleProblem } from "./internal/sqliteNative.js"
 
 const sqliteHeader = "SQLite format 3\0"
 
@@ -101,7 +104,12 @@ export const layerClient = (options: ClientOptions) =>
             sql.unsafe(`PRAGMA synchronous = ${options.sync === "every-commit" ? "FULL" : "NORMAL"}`)
           )
         }),
-        Layer.mapError((cause) => new JournalError({ operation: "open", cause }))
+        Layer.mapError((cause) => new JournalError({ operation: "open", cause })),
+        // Opening is where better-sqlite3 loads its native module; that failing is a defect.
+        Layer.catchAllCause((cause) => {
+          const problem = Option.flatMap(Cause.dieOption(cause), (defect) => Option.fromNullable(nativeModuleProblem(defect)))
+          return Option.isSome(problem) ? Layer.fail(new JournalError({ operation: "open", cause: problem.value })) : Layer.failCause(cause)
+        })
       )
     )
   )

@@ -14,7 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -245,6 +245,27 @@ describe("installed with npm in a fresh project", () => {
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
     expect(ran.stdout).toMatch(/total rows\s+20/)
     expect(readFileSync(join(app, "out.csv"), "utf8").trim().split("\n")).toHaveLength(21)
+  })
+
+  it("says what to do when better-sqlite3's native module was never built (its install script skipped)", async () => {
+    const build = join(app, "node_modules", "better-sqlite3", "build")
+    const csv = readFileSync(join(root, "examples", "leads.csv"), "utf8").split("\n").slice(0, 6).join("\n") + "\n"
+    writeFileSync(join(app, "native.csv"), csv)
+    renameSync(build, `${build}.off`)
+    try {
+      const ran = await run(join(app, "node_modules", ".bin", "lemlist-enrich"), ["run", "native.csv", "--types", "find_email", "--out", "native-out.csv", "--yes"], {
+        cwd: app,
+        env: { ...npmEnv, LEMLIST_API_KEY: "" },
+        timeoutMs: 60_000
+      })
+      expect(ran.code, ran.stdout + ran.stderr).toBe(5)
+      expect(ran.stderr).toContain("better-sqlite3, the SQLite driver, cannot load its native module")
+      expect(ran.stderr).toContain("it was never built (its install script did not run)")
+      expect(ran.stderr).toContain("npm rebuild better-sqlite3")
+      expect(ran.stderr).not.toContain("internal error")
+    } finally {
+      renameSync(`${build}.off`, build)
+    }
   })
 
   it("runs the installed lemlist-mock --help", async () => {
