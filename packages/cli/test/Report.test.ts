@@ -7,13 +7,20 @@ const figure = (html: string, name: string): number | undefined => {
   return m ? Number(m[1]) : undefined
 }
 
-const render = (over: { times?: Array<number>; latencies?: Array<number>; elapsed?: number; tally?: Report.Tally }) => {
+const render = (over: {
+  times?: Array<number>
+  latencies?: Array<number>
+  elapsed?: number
+  tally?: Report.Tally
+  rows?: number
+  outcomes?: Record<string, number>
+}) => {
   const record = RunRecord.make()
   const startedAt = 1_700_000_000_000
   record.requests.push(...(over.times ?? []).map((t) => startedAt + t))
   record.latencies.push(...(over.latencies ?? []))
   const summary = {
-    input: "leads.csv", output: "out.csv", journal: "out.journal.sqlite", rows: 1, outcomes: { Enriched: 1 }, resumed: 0,
+    input: "leads.csv", output: "out.csv", journal: "out.journal.sqlite", rows: over.rows ?? 1, outcomes: over.outcomes ?? { Enriched: 1 }, resumed: 0,
     requests: over.times?.length ?? 0, rateLimited: 0, creditsSpent: 5, creditsEstimate: 27, elapsedMillis: over.elapsed ?? 5000, exitCode: 0
   }
   return Report.render(Report.data({
@@ -38,6 +45,12 @@ describe("Report", () => {
     expect(figure(html, "requests.timed")).toBe(36_000)
     expect(figure(html, "latency.count")).toBe(30_000)
     expect(html).toMatch(/averaged over 12 s/)
+  })
+
+  it("gives the Enriched card the outcome bar's percentage (of the rows, malformed ones included)", () => {
+    const html = render({ rows: 2_000, outcomes: { Enriched: 1_834, NotFound: 100, RejectedLocally: 61, Skipped: 5 } })
+    expect(html).toContain("91.7% of the rows")
+    expect(html).toContain('title="Enriched: 1,834 (91.7%)"') // the outcome bar's segment
   })
 
   it("escapes what comes from the file, and loads nothing from outside", () => {

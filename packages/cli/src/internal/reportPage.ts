@@ -235,7 +235,6 @@ for(const r of rows){const on=!q||r.textContent.toLowerCase().includes(q);r.hidd
 /** @internal */
 export const page = (d: ReportData): string => {
   const o = (tag: string) => d.outcomes[tag] ?? 0
-  const leads = d.rows - o("Skipped")
   const rejected = o("RejectedLocally") + o("RejectedByLemlist")
   const requests = requestChart(d.requests, d.elapsedMillis)
   const latency = latencyChart(d.latencies)
@@ -243,7 +242,8 @@ export const page = (d: ReportData): string => {
 
   const kpis = [
     ["Rows", figure("rows", d.rows)],
-    ["Enriched", figure("Enriched", o("Enriched")) + `<small class="muted">${pct(o("Enriched"), leads)} of the leads</small>`],
+    // Of the rows, as the outcome bar below counts them: one denominator for one figure.
+    ["Enriched", figure("Enriched", o("Enriched")) + `<small class="muted">${pct(o("Enriched"), d.rows)} of the rows</small>`],
     ["Rejected", figure("rejected", rejected) + `<small class="muted">${o("Skipped") > 0 ? `+${n(o("Skipped"))} malformed` : "before or by lemlist"}</small>`],
     ["Credits", figure("creditsSpent", d.credits.spent) + `<small class="muted">spent, of ≤ ${figure("creditsEstimate", d.credits.estimate)} estimated</small>`],
     ["Requests", figure("requests", d.requests.total) + `<small class="muted">${figure("rateLimited", d.requests.rateLimited.length)} answered 429</small>`],
