@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as EnrichmentMetrics from "../EnrichmentMetrics.js"
 import { type Tag, tags } from "../Outcome.js"
-import type * as Tally from "./tally.js"
+import * as Tally from "./tally.js"
 
 const byTag = Object.fromEntries(tags.map((tag) => [tag, Metric.tagged(EnrichmentMetrics.outcomes, "outcome", tag)])) as Record<
   Tag,
@@ -26,11 +26,11 @@ export const recorder = (): (tally: Tally.Tally, extra: Tally.Extra) => Effect.E
     Effect.suspend(() => {
       const updates: Array<Effect.Effect<void>> = []
       for (const tag of tags) {
-        const now = tally.outcomes[tag] + extra.copies.outcomes[tag]
+        const now = Tally.outcomesWithCopies(tally, extra, tag)
         add(updates, byTag[tag], now, counted.outcomes[tag])
         counted.outcomes[tag] = now
       }
-      const resumed = tally.resumed + extra.copies.resumed
+      const resumed = Tally.resumedWithCopies(tally, extra)
       add(updates, EnrichmentMetrics.resumed, resumed, counted.resumed)
       add(updates, EnrichmentMetrics.creditsSpent, tally.creditsSpent, counted.creditsSpent)
       counted.resumed = resumed

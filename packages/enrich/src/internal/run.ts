@@ -43,6 +43,7 @@ import type { PollCommand } from "./events.js"
 import { poller } from "./poller.js"
 import * as RequestCount from "./requestCount.js"
 import * as Settings from "./settings.js"
+import * as Tally from "./tally.js"
 import { submit } from "./submit.js"
 import * as Workers from "./workers.js"
 
@@ -151,9 +152,9 @@ const start = <E, R>(
               submitted: tally.submitted,
               pending: tally.pending,
               pendingFromEarlierRun: tally.pendingFromEarlierRun,
-              resumed: tally.resumed + extra.copies.resumed,
+              resumed: Tally.resumedWithCopies(tally, extra),
               creditsSpent: tally.creditsSpent,
-              outcomes: Record.map(tally.outcomes, (n, tag) => n + extra.copies.outcomes[tag]),
+              outcomes: Record.map(tally.outcomes, (_, tag) => Tally.outcomesWithCopies(tally, extra, tag)),
               requests: requestCount.requests,
               rateLimited: requestCount.rateLimited,
               updatedAt: lastPublished

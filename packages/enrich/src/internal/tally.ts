@@ -27,6 +27,13 @@ export interface Extra {
   copies: { resumed: number; outcomes: { [K in Outcome["_tag"]]: number } }
 }
 
+/** A tag's outcomes as the run reports them: its leads' and their duplicates' copies. @internal */
+export const outcomesWithCopies = (tally: Tally, extra: Extra, tag: Outcome["_tag"]): number =>
+  tally.outcomes[tag] + extra.copies.outcomes[tag]
+
+/** Outcomes re-emitted from the journal, the duplicates' copies included. @internal */
+export const resumedWithCopies = (tally: Tally, extra: Extra): number => tally.resumed + extra.copies.resumed
+
 /** @internal */
 export const empty = (): Tally => ({
   pending: 0,
